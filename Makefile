@@ -1,0 +1,63 @@
+# tcplab: `make lab` runs the class on the local Docker engine, `make test` runs every test.
+# Both do their own set-up: Debian packages, the virtualenv with the pinned Python packages,
+# and (inside the playbook) the lab image.
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# tcpdump captures, mmdebstrap builds the image offline; tshark and chromium serve tests only.
+LAB_DEBS := tcpdump mmdebstrap iproute2
+TEST_DEBS := tshark chromium
+ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
+
+.PHONY: lab test clean lint unit molecule bench setup setup-test
+
+lab: setup
+	@set -o pipefail; rc=0; \
+	$(ANSIBLE_ENV) $(BIN)/ansible-playbook lab.yml $(ARGS) || rc=$$?; \
+	if [ -f captures/latest/summary.txt ]; then echo; cat captures/latest/summary.txt; fi; \
+	exit $$rc
+
+test: setup setup-test lint unit molecule
+
+lint: setup
+	$(BIN)/yamllint --strict .
+	$(ANSIBLE_ENV) $(BIN)/ansible-lint --strict
+
+unit: setup
+	$(BIN)/python -m pytest -q tests
+
+molecule: setup
+	$(ANSIBLE_ENV) $(BIN)/molecule test --all
+
+bench: setup
+	$(BIN)/python bench/bench_report.py
+
+# Removes exactly the containers and networks this lab made; captures/ stays.
+clean: setup
+	$(ANSIBLE_ENV) $(BIN)/ansible-playbook playbooks/teardown.yml $(ARGS)
+
+setup: $(VENV)/.installed .debs-lab
+
+setup-test: .debs-test
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+.debs-lab:
+	@missing=$$(for p in $(LAB_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+.debs-test:
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
