@@ -11,7 +11,7 @@ LAB_DEBS := tcpdump mmdebstrap iproute2
 TEST_DEBS := tshark chromium
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 
-.PHONY: lab test clean lint unit molecule bench setup setup-test
+.PHONY: lab test clean report lint pytest molecule bench setup setup-test .debs-lab .debs-test
 
 lab: setup
 	@set -o pipefail; rc=0; \
@@ -19,13 +19,13 @@ lab: setup
 	if [ -f captures/latest/summary.txt ]; then echo; cat captures/latest/summary.txt; fi; \
 	exit $$rc
 
-test: setup setup-test lint unit molecule
+test: setup setup-test lint pytest molecule
 
 lint: setup
 	$(BIN)/yamllint --strict .
 	$(ANSIBLE_ENV) $(BIN)/ansible-lint --strict
 
-unit: setup
+pytest: setup
 	$(BIN)/python -m pytest -q tests
 
 molecule: setup
@@ -33,6 +33,12 @@ molecule: setup
 
 bench: setup
 	$(BIN)/python bench/bench_report.py
+
+# Report on any folder of captures: a run folder, or pcaps a student took by hand.
+# make report DIR=path/to/folder
+report: setup
+	@[ -n "$(DIR)" ] || { echo "usage: make report DIR=path/to/captures" >&2; exit 2; }
+	$(BIN)/python -m tcplab.report "$(DIR)"
 
 # Removes exactly the containers and networks this lab made; captures/ stays.
 clean: setup
@@ -48,16 +54,17 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-.debs-lab:
-	@missing=$$(for p in $(LAB_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# Installs the Debian packages of a list that are missing (apt-get update only when needed).
+define install_debs
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages: $$missing"; \
+	  echo "Installing Debian packages:" $$missing; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+endef
+
+.debs-lab:
+	$(call install_debs,$(LAB_DEBS))
 
 .debs-test:
-	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages: $$missing"; \
-	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
+	$(call install_debs,$(TEST_DEBS))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start and stop one tcpdump capture on this host, without losing packets.
 
-    lab_tcpdump.py start --pcap FILE --interface IFACE --filter EXPR [--timeout S]
+    lab_tcpdump.py start --pcap FILE --interface IFACE --filter EXPR [--timeout S] [--buffer-kib K]
     lab_tcpdump.py stop  --pcap FILE [--settle S] [--timeout S]
 
 start: runs tcpdump in the background (packet-buffered, immediate mode, so every packet reaches
@@ -68,7 +68,7 @@ def log_text(path):
         return ""
 
 
-def start(pcap, interface, bpf_filter, timeout):
+def start(pcap, interface, bpf_filter, timeout, buffer_kib):
     tcpdump = shutil.which("tcpdump") or shutil.which("tcpdump", path="/usr/sbin:/sbin")
     if not tcpdump:
         raise CaptureError("tcpdump is not installed on this host")
@@ -78,7 +78,10 @@ def start(pcap, interface, bpf_filter, timeout):
         if old and alive(old):
             raise CaptureError(f"a capture into {pcap} is already running (pid {old})")
     os.makedirs(os.path.dirname(os.path.abspath(pcap)), exist_ok=True)
+    # Immediate mode hands over each packet at once, but its ring holds buffer / snaplen frames:
+    # at the default 2 MiB only 8 full-size frames, so a burst would be dropped. -B enlarges it.
     command = [tcpdump, "-i", interface, "-n", "-U", "--immediate-mode", "-s", "0",
+               "-B", str(buffer_kib),
                # Stay root: dropping to user tcpdump could not write into a root-owned folder.
                "-Z", "root", "-w", pcap, bpf_filter]
     with open(log_file(pcap), "wb") as log:
@@ -152,6 +155,7 @@ def main():
     start_args.add_argument("--interface", required=True)
     start_args.add_argument("--filter", required=True)
     start_args.add_argument("--timeout", type=float, default=10.0)
+    start_args.add_argument("--buffer-kib", type=int, default=32768)
     stop_args = sub.add_parser("stop")
     stop_args.add_argument("--pcap", required=True)
     stop_args.add_argument("--settle", type=float, default=0.5)
@@ -159,7 +163,7 @@ def main():
     args = parser.parse_args()
     try:
         if args.action == "start":
-            result = start(args.pcap, args.interface, args.filter, args.timeout)
+            result = start(args.pcap, args.interface, args.filter, args.timeout, args.buffer_kib)
         else:
             result = stop(args.pcap, args.settle, args.timeout)
     except (CaptureError, OSError) as error:

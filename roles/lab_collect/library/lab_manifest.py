@@ -17,26 +17,22 @@ options:
   pairs: {type: list, elements: str, required: true, description: The pairs of the class.}
   scenarios: {type: dict, required: true, description: The scenarios each pair ran, by name.}
   settings: {type: dict, default: {}, description: Settings to record.}
-  versions: {type: dict, default: {}, description: Versions to record.}
+  versions: {type: dict, default: {}, description: Versions to record beside the controller's ansible-core and Python.}
 author: tcplab
 """
 
-import hashlib
 import json
 import os
+import platform
 
+from ansible.module_utils.ansible_release import __version__ as ansible_core_version
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.lab_files import sha256, write_if_changed
 
-# Written after the manifest (or by it), so not listed in it.
+# Derived from the captures, after the manifest or by it, so not listed in it: the manifest, the
+# summary and the report (its pages and the ladder diagrams).
 NOT_LISTED = {"manifest.json", "summary.txt", "report.html", "report.md", "report.json"}
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+NOT_LISTED_FOLDERS = {"ladders"}
 
 
 def run_files(run_dir):
@@ -47,7 +43,7 @@ def run_files(run_dir):
         for name in sorted(names):
             path = os.path.join(root, name)
             relative = os.path.relpath(path, run_dir)
-            if relative in NOT_LISTED or name.endswith(".tmp") or os.path.dirname(relative) == "report":
+            if relative in NOT_LISTED or name.endswith(".tmp") or relative.split(os.sep)[0] in NOT_LISTED_FOLDERS:
                 continue
             files[relative] = sha256(path)
     return files
@@ -87,20 +83,9 @@ def summary(run_id, run_dir, captures):
         answered = f"{c.get('answered', 0)}/{len(c.get('messages', []))}"
         status = "ok" if c["status"] == "ok" else "FAILED: " + "; ".join(c["reasons"])
         lines.append(f"{c['pair']:<{width}}  {c['scenario']:<10} {packets:>7}  {answered:>8}  {status}")
+    lines.append(f"Report: {os.path.join(run_dir, 'report.html')}")
     lines.append(f"Run folder: {run_dir}")
     return lines
-
-
-def write_if_changed(path, text):
-    data = text.encode("utf-8")
-    if os.path.exists(path):
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return False
-    with open(path + ".tmp", "wb") as f:
-        f.write(data)
-    os.replace(path + ".tmp", path)
-    return True
 
 
 def point_latest(run_dir):
@@ -139,7 +124,8 @@ def main():
         "lab_id": p["lab_id"],
         "settings": p["settings"],
         "scenarios": p["scenarios"],
-        "versions": p["versions"],
+        "versions": {"ansible_core": ansible_core_version, "python": platform.python_version(),
+                     **p["versions"]},
         "captures": captures,
         "files": run_files(run_dir),
     }
@@ -149,7 +135,7 @@ def main():
     changed |= write_if_changed(os.path.join(run_dir, "summary.txt"), "\n".join(lines) + "\n")
     changed |= point_latest(run_dir)
     failed = [f"{c['pair']}/{c['scenario']}" for c in captures if c["status"] != "ok"]
-    module.exit_json(changed=changed, summary=lines, failed=failed,
+    module.exit_json(changed=changed, summary=lines, failed_captures=failed,
                      manifest=os.path.join(run_dir, "manifest.json"))
 
 

@@ -24,11 +24,11 @@ options:
 author: tcplab
 """
 
-import hashlib
 import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.lab_files import sha256, write_if_changed
 
 # On a loopback interface the kernel hands libpcap every packet twice (out and in) and counts
 # both; libpcap keeps one. Everywhere else "received by filter" must equal "captured".
@@ -82,14 +82,6 @@ def program_reasons(name, result):
     return []
 
 
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def judge(params, pcap_path):
     """Return (record, reasons) for one capture."""
     replies = expected_replies(params["spec"]["reply_format"], params["messages"])
@@ -101,7 +93,8 @@ def judge(params, pcap_path):
     count = answered(client.get("stdout") or "", replies)
     if client.get("ran", False) and count < len(replies):
         reasons.append(f"{count} of {len(replies)} messages got their correct reply")
-    reasons += capture_reasons(capture)
+    # An exchange that stopped early explains an empty capture; drops are still worth naming.
+    reasons += [r for r in capture_reasons(capture) if not (params["error"] and "no packets" in r)]
     local_sha = sha256(pcap_path) if os.path.exists(pcap_path) else None
     if local_sha is None:
         reasons.append("the pcap did not reach the controller")
@@ -134,19 +127,6 @@ def transcript(result):
     if result.get("stderr"):
         text += ("\n" if text else "") + result["stderr"]
     return text + "\n" if text else ""
-
-
-def write_if_changed(path, content):
-    data = content.encode("utf-8")
-    if os.path.exists(path):
-        with open(path, "rb") as f:
-            if f.read() == data:
-                return False
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
-    return True
 
 
 def main():

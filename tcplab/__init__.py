@@ -1,0 +1,20 @@
+"""tcplab: the capture analyzer and class report of the TCP network lab.
+
+Modules:
+
+- `tcplab.pcapread`: read pcap/pcapng files (Ethernet, Linux cooked v1/v2, loopback, raw IP)
+  into numbered TCP packets, with dpkt;
+- `tcplab.framing`: netstrings, the lab's wire format;
+- `tcplab.manifest`: what to expect of each capture, from a run's manifest.json or inferred;
+- `tcplab.analyze`: conversations, handshake, segments, messages, exchanges, teardown,
+  anomalies, phases and the verdict of one capture;
+- `tcplab.signature`: flow signatures and the expected shape of a scenario;
+- `tcplab.ladder`: the ladder (sequence) diagram of a capture as SVG;
+- `tcplab.report`: the class report (report.html, report.md, report.json) and its CLI,
+  ``python -m tcplab.report PATH``;
+- `tcplab.craft`: synthetic captures written with dpkt (tests, benchmark).
+
+The report.json schema (``tcplab.report/1``) is documented in tcplab/README.md.
+"""
+
+__version__ = "0.1.0"

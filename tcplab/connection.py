@@ -1,0 +1,283 @@
+"""One TCP connection as Wireshark shows it: roles, relative numbers, handshake, close, phases.
+
+- `conversations` groups a capture's packets by connection (a new SYN after a close on the same
+  ports starts a new one); `assign_roles` says which end is the client: the SYN sender; without
+  a handshake the manifest's server port, then the scenario ports (2222, 4141), then the lower
+  port; `main_conversation` picks the scenario's connection.
+- `segments` gives every packet Wireshark's relative seq/ack (see its docstring for the rule).
+- `handshake` checks SYN, SYN-ACK, ACK and reads the ISNs, MSS and window scale.
+- `teardown` finds who closed first and the FIN/ACK packets (three or four), or the reset.
+- `phases` labels each packet handshake, data or termination, as the seeds read a capture.
+"""
+
+from __future__ import annotations
+
+from .manifest import SCENARIO_BY_PORT
+from .model import (
+    C2S,
+    OTHER,
+    S2C,
+    SIDE,
+    Anomaly,
+    Conversation,
+    Endpoint,
+    Handshake,
+    Phases,
+    Segment,
+    Teardown,
+)
+from .pcapread import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN, TcpPacket, flag_names
+
+# --- conversations ---------------------------------------------------------------------------
+
+def conversations(packets: list[TcpPacket]) -> list[list[TcpPacket]]:
+    """Group packets by connection (4-tuple); a new SYN after a close starts a new one."""
+    open_by_key: dict[frozenset, list[TcpPacket]] = {}
+    closed: dict[frozenset, bool] = {}
+    syn_seq: dict[frozenset, int] = {}
+    result: list[list[TcpPacket]] = []
+    for packet in packets:
+        key = frozenset(((packet.src, packet.sport), (packet.dst, packet.dport)))
+        is_syn = packet.has(FLAG_SYN) and not packet.has(FLAG_ACK)
+        current = open_by_key.get(key)
+        if current is not None and is_syn and (closed.get(key) or syn_seq.get(key, packet.seq)
+                                                 != packet.seq):
+            current = None  # port reused: a new connection
+        if current is None:
+            current = []
+            open_by_key[key] = current
+            closed[key] = False
+            result.append(current)
+            if is_syn:
+                syn_seq[key] = packet.seq
+            else:
+                syn_seq.pop(key, None)
+        elif is_syn:
+            syn_seq.setdefault(key, packet.seq)
+        current.append(packet)
+        if packet.has(FLAG_RST) or packet.has(FLAG_FIN):
+            closed[key] = True
+    return result
+
+
+def assign_roles(packets: list[TcpPacket], server_port: int | None) -> Conversation:
+    """Client = SYN sender; else the manifest's server port, the scenario ports, the lower port."""
+    first = packets[0]
+    ends = (Endpoint(first.src, first.sport), Endpoint(first.dst, first.dport))
+    for packet in packets:
+        if packet.has(FLAG_SYN) and not packet.has(FLAG_ACK):
+            return Conversation(Endpoint(packet.src, packet.sport),
+                                Endpoint(packet.dst, packet.dport), "handshake", packets)
+    for packet in packets:
+        if packet.has(FLAG_SYN) and packet.has(FLAG_ACK):
+            return Conversation(Endpoint(packet.dst, packet.dport),
+                                Endpoint(packet.src, packet.sport), "handshake", packets)
+    for how, ports in (("manifest server port", {server_port} if server_port else set()),
+                       ("scenario port", set(SCENARIO_BY_PORT))):
+        servers = [end for end in ends if end.port in ports]
+        if len(servers) == 1:
+            server = servers[0]
+            client = ends[1] if server == ends[0] else ends[0]
+            return Conversation(client, server, how, packets)
+    server, client = sorted(ends, key=lambda end: end.port)
+    return Conversation(client, server, "lower port (guess)", packets)
+
+
+def main_conversation(found: list[Conversation], server_port: int | None) -> Conversation | None:
+    """The scenario's conversation: the first one to the server port, else the first with data."""
+    if not found:
+        return None
+    ports = [server_port] if server_port else list(SCENARIO_BY_PORT)
+    for port in ports:
+        for conversation in found:
+            if conversation.server.port == port:
+                return conversation
+    if server_port:
+        return None
+    with_data = [c for c in found if any(p.length for p in c.packets)]
+    return (with_data or found)[0]
+
+
+# --- segments --------------------------------------------------------------------------------
+
+def _signed(delta: int) -> int:
+    delta &= 0xFFFFFFFF
+    return delta - (1 << 32) if delta >= 1 << 31 else delta
+
+
+def segments(conversation: Conversation, time_zero: float) -> list[Segment]:
+    """Packets with Wireshark's relative numbers.
+
+    A direction's base is its SYN's sequence number, or one less than its first packet's (so
+    data starts at relative 1 either way); a direction not yet seen takes its base from the
+    other side's first acknowledgement (ack - 1), as Wireshark does.
+    """
+    base: dict[str, int] = {}
+    result: list[Segment] = []
+    client = conversation.client
+    for packet in conversation.packets:
+        direction = C2S if (packet.src, packet.sport) == (client.address, client.port) else S2C
+        other = OTHER[direction]
+        if direction not in base:
+            base[direction] = packet.seq if packet.has(FLAG_SYN) else (packet.seq - 1) & 0xFFFFFFFF
+        if other not in base and packet.has(FLAG_ACK):
+            base[other] = (packet.ack - 1) & 0xFFFFFFFF
+        ack = _signed(packet.ack - base[other]) if packet.has(FLAG_ACK) else 0
+        result.append(Segment(
+            number=packet.number, time=packet.time - time_zero, direction=direction,
+            flags=flag_names(packet.flags), bits=packet.flags,
+            seq=_signed(packet.seq - base[direction]), ack=ack, length=packet.length,
+            window=packet.window, payload=packet.payload, mss=packet.mss, wscale=packet.wscale))
+    return result
+
+
+# --- handshake -------------------------------------------------------------------------------
+
+def handshake(conversation: Conversation, items: list[Segment]) -> Handshake:
+    """The three-way handshake: SYN, SYN-ACK, ACK, with the options each side offered."""
+    raw = {packet.number: packet for packet in conversation.packets}
+    syn = next((s for s in items if s.direction == C2S and s.has(FLAG_SYN)
+                and not s.has(FLAG_ACK)), None)
+    synack = next((s for s in items if s.direction == S2C and s.has(FLAG_SYN)
+                   and s.has(FLAG_ACK) and (syn is None or s.number > syn.number)), None)
+    if syn is None and synack is None:
+        return Handshake(False, False, [], problems=[
+            "no three-way handshake: the capture starts after the connection was opened"])
+    result = Handshake(present=True, complete=False, packets=[])
+    if syn is not None:
+        result.client_isn = raw[syn.number].seq
+        result.client_mss, result.client_wscale = syn.mss, syn.wscale
+        result.packets += [s.number for s in items if s.direction == C2S and s.has(FLAG_SYN)]
+    else:
+        result.problems.append("the client's SYN was not captured")
+    if synack is None:
+        result.problems.append("no SYN, ACK from the server")
+        return result
+    result.server_isn = raw[synack.number].seq
+    result.server_mss, result.server_wscale = synack.mss, synack.wscale
+    result.sack_permitted = bool(syn and raw[syn.number].sack_permitted
+                                 and raw[synack.number].sack_permitted)
+    result.packets += [s.number for s in items if s.direction == S2C and s.has(FLAG_SYN)]
+    if syn is not None and synack.ack != 1:
+        result.problems.append(f"the SYN, ACK (packet {synack.number}) acknowledges "
+                               f"{synack.ack}, not the client's SYN")
+    third = next((s for s in items if s.direction == C2S and s.number > synack.number
+                  and s.has(FLAG_ACK) and not s.has(FLAG_SYN)), None)
+    if third is None or third.ack != 1:
+        result.problems.append("the client's ACK of the SYN, ACK was not captured")
+    else:
+        result.packets.append(third.number)
+    result.packets.sort()
+    result.complete = not result.problems
+    return result
+
+
+# --- teardown --------------------------------------------------------------------------------
+
+def teardown(items: list[Segment]) -> Teardown:
+    """Who closed first, the FIN/ACK packets (three or four), or the reset."""
+    fins = {d: next((s for s in items if s.direction == d and s.has(FLAG_FIN)), None)
+            for d in (C2S, S2C)}
+    reset = next((s for s in items if s.has(FLAG_RST)), None)
+    present = [s for s in fins.values() if s is not None]
+    if not present and reset is None:
+        return Teardown("open", None, [], [], False,
+                        description="no FIN and no reset: the connection is still open at the "
+                                    "end of the capture")
+    packets: list[Segment] = []
+    first_dir = min(present, key=lambda s: s.number).direction if present else None
+    complete = False
+    if first_dir is not None:
+        first_fin = fins[first_dir]
+        second_dir = OTHER[first_dir]
+        second_fin = fins[second_dir]
+        assert first_fin is not None
+        packets.append(first_fin)
+        acked_first = _ack_of(items, first_fin)
+        if acked_first is not None:
+            packets.append(acked_first)
+        if second_fin is not None:
+            packets.append(second_fin)
+            acked_second = _ack_of(items, second_fin)
+            if acked_second is not None:
+                packets.append(acked_second)
+                complete = acked_first is not None
+    unique = sorted({s.number: s for s in packets}.values(), key=lambda s: s.number)
+    sequence = [f"{s.direction} {s.flags} ({s.number})" for s in unique]
+    closed_first = SIDE[first_dir] if first_dir else None
+    result = Teardown("fin" if complete else "half-closed", closed_first,
+                      [s.number for s in unique], sequence, complete)
+    if complete:
+        style = {3: "three-way", 4: "four-way"}.get(len(unique), f"{len(unique)}-packet")
+        result.description = (f"the {closed_first} closed first; {style} close: "
+                              + " → ".join(f"{s.flags} ({s.number})" for s in unique))
+    elif first_dir is not None:
+        missing = "its FIN was not acknowledged" if len(unique) < 2 else \
+            f"the {SIDE[OTHER[first_dir]]}'s FIN " + (
+                "was not acknowledged" if fins[OTHER[first_dir]] else "never came")
+        result.description = f"the {closed_first} closed first, but {missing}"
+    if reset is not None and (not complete or reset.number < unique[-1].number):
+        result.kind = "reset"
+        result.complete = False
+        result.reset_by = SIDE[reset.direction]
+        result.reset_packet = reset.number
+        before = f" after {result.description}" if first_dir else ""
+        result.description = (f"reset by the {result.reset_by} (packet {reset.number}, "
+                              f"{reset.flags}) instead of a FIN exchange{before}")
+        if reset.number not in result.packets:
+            result.packets.append(reset.number)
+            result.sequence.append(f"{reset.direction} {reset.flags} ({reset.number})")
+    return result
+
+
+def _ack_of(items: list[Segment], fin: Segment) -> Segment | None:
+    target = fin.seq + fin.length + 1
+    return next((s for s in items if s.direction != fin.direction and s.number > fin.number
+                 and s.has(FLAG_ACK) and _signed(s.ack - target) >= 0), None)
+
+
+# --- phases ----------------------------------------------------------------------------------
+
+def phases(items: list[Segment], shake: Handshake) -> Phases:
+    """Label every packet: the handshake's, the close's (FIN, RST, ACKs of a FIN), the data's."""
+    fin_end: dict[str, int] = {}
+    first_fin: dict[str, int] = {}
+    result = Phases([], [], [])
+    handshake_packets = set(shake.packets)
+    for segment in items:
+        if segment.has(FLAG_FIN) and segment.direction not in fin_end:
+            fin_end[segment.direction] = segment.seq + segment.length + 1
+            first_fin[segment.direction] = segment.number
+        other = OTHER[segment.direction]
+        acks_fin = (segment.pure_ack and other in fin_end
+                    and _signed(segment.ack - fin_end[other]) >= 0)
+        if segment.number in handshake_packets or (segment.has(FLAG_SYN) and segment.length == 0):
+            segment.phase = "handshake"
+        elif segment.bits & (FLAG_FIN | FLAG_RST) or acks_fin:
+            segment.phase = "termination"
+        else:
+            segment.phase = "data"
+        getattr(result, segment.phase).append(segment.number)
+    return result
+
+
+# --- anomalies -------------------------------------------------------------------------------
+
+def window_anomalies(items: list[Segment]) -> list[Anomaly]:
+    found: list[Anomaly] = []
+    for segment in items:
+        if segment.window == 0 and not segment.bits & (FLAG_SYN | FLAG_FIN | FLAG_RST):
+            segment.notes.append("zero window")
+            found.append(Anomaly("zero window", segment.number, segment.direction,
+                                 f"the {SIDE[segment.direction]} advertises a zero window"))
+    return found
+
+
+def reset_anomalies(items: list[Segment]) -> list[Anomaly]:
+    found: list[Anomaly] = []
+    for segment in items:
+        if segment.has(FLAG_RST):
+            segment.notes.append("reset")
+            found.append(Anomaly("reset", segment.number, segment.direction,
+                                 f"{segment.flags} from the {SIDE[segment.direction]}"))
+    return found

@@ -1,0 +1,136 @@
+"""report.html in real headless Chromium: the table and the ladder diagrams render.
+
+Uses Debian's ``chromium`` package (``--dump-dom`` for the parsed page, ``--screenshot`` for
+pixels, read with the stdlib PNG decoder in analyzer_png). Skipped only when Chromium is absent.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from analyzer_cases import manifest_capture, reqresp_flow, upcall_flow, write_run
+from analyzer_png import read_png
+
+from tcplab import craft, ladder
+from tcplab.report import write_report
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+
+GREEN = (0x1B, 0x7F, 0x3B)  # .complete badge
+RED = (0xB3, 0x26, 0x1E)  # .incomplete badge
+BLUE = (0x1F, 0x4E, 0x9C)  # client -> server arrows
+BROWN = (0x9A, 0x4A, 0x00)  # server -> client arrows
+HANDSHAKE_BAND = (0xE3, 0xEE, 0xFC)
+
+
+def _chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess:
+    assert CHROMIUM is not None
+    return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--hide-scrollbars", f"--user-data-dir={tmp / 'profile'}", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("run")
+    captures = []
+    for pair in ("p01", "p02"):
+        (root / pair).mkdir()
+        craft.write_pcap(root / pair / "reqresp.pcap", reqresp_flow(["hello", "two"]).frames)
+        craft.write_pcap(root / pair / "upcall.pcap", upcall_flow(["hello", "two"]).frames)
+        captures += [manifest_capture(pair, "reqresp", ["hello", "two"]),
+                     manifest_capture(pair, "upcall", ["hello", "two"])]
+    captures[3]["messages"] = ["hello", "three"]  # p02/upcall: the client sent something else
+    write_run(root, captures, ["p01", "p02"])
+    return write_report(root)
+
+
+class _Matrix(HTMLParser):
+    """Rows of table#matrix (cell texts and verdicts) and the svg elements of the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.verdicts: list[str] = []
+        self.svgs: list[dict[str, str | None]] = []
+        self.lines = 0
+        self._in_matrix = False
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "table" and attributes.get("id") == "matrix":
+            self._in_matrix = True
+        elif self._in_matrix and tag == "tr":
+            self.rows.append([])
+        elif self._in_matrix and tag in ("td", "th"):
+            self._cell = []
+            if attributes.get("data-verdict"):
+                self.verdicts.append(str(attributes["data-verdict"]))
+        elif tag == "svg":
+            self.svgs.append(attributes)
+        elif tag == "line":
+            self.lines += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table" and self._in_matrix:
+            self._in_matrix = False
+        elif self._in_matrix and tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(" ".join(" ".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_table_and_diagrams_are_in_chromiums_dom(report: Path, tmp_path: Path) -> None:
+    done = _chromium(tmp_path, "--dump-dom", report.as_uri())
+    assert done.returncode == 0, done.stderr[-500:]
+    page = _Matrix()
+    page.feed(done.stdout)
+    assert page.rows[0] == ["pair", "reqresp", "upcall", "pair verdict"]
+    assert [row[0] for row in page.rows[1:]] == ["p01", "p02"]
+    assert page.verdicts == ["complete", "complete", "complete", "incomplete"]
+    assert page.rows[2][2].startswith("incomplete handshake 1-3, data 4-11, termination 12-14")
+    assert page.rows[2][3] == "incomplete"
+    assert [svg.get("class") for svg in page.svgs] == ["ladder"] * 4
+    assert page.lines >= 4 * (14 + 2)  # an arrow per packet, two lifelines per diagram
+    assert re.search(r'<section id="cap-p02-upcall"', done.stdout)
+
+
+def test_screenshot_shows_the_verdicts_and_a_diagram(report: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "page.png"
+    done = _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1100,1500", report.as_uri())
+    assert done.returncode == 0 and shot.is_file(), done.stderr[-500:]
+    image = read_png(shot)
+    assert (image.width, image.height) == (1100, 1500)
+    table = (0, 0, 1100, 320)
+    assert image.count(GREEN, box=table) > 500  # three complete cells and a pair badge
+    assert image.count(RED, box=table) > 300  # the incomplete cell and pair badge
+    below = (0, 320, 1100, 1500)
+    assert image.count(HANDSHAKE_BAND, box=below) > 5000  # the first diagram's shaded band
+    assert image.count(BLUE, box=below) > 200
+    assert image.count(BROWN, box=below) > 200
+
+
+def test_standalone_svg_renders(report: Path, tmp_path: Path) -> None:
+    svg = report.parent / "ladders" / "p01" / "reqresp.svg"
+    shot = tmp_path / "svg.png"
+    height = ladder.TOP + 14 * ladder.ROW + 60
+    done = _chromium(tmp_path, f"--screenshot={shot}", f"--window-size={ladder.WIDTH},{height}",
+                     svg.as_uri())
+    assert done.returncode == 0 and shot.is_file(), done.stderr[-500:]
+    image = read_png(shot)
+    arrows = (ladder.CLIENT_X, ladder.TOP, ladder.SERVER_X, height - 60)
+    assert image.count(BLUE, box=arrows) > 500
+    assert image.count(BROWN, box=arrows) > 300
+    # the termination band sits at the bottom: rows 12-14
+    bottom = (0, ladder.TOP + 11 * ladder.ROW + 5, ladder.WIDTH, ladder.TOP + 14 * ladder.ROW)
+    assert image.count((0xFD, 0xEB, 0xD8), box=bottom) > 10000

@@ -1,0 +1,170 @@
+"""Reading capture files: formats, link types, numbering, bad and cut-short files."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import dpkt
+import pytest
+from analyzer_cases import reqresp_flow
+
+from tcplab import craft
+from tcplab.craft import C, Flow
+from tcplab.pcapread import CaptureError, read_capture
+
+
+def _summary(path: Path) -> list[tuple]:
+    return [(p.number, p.src, p.sport, p.dst, p.dport, p.seq, p.ack, p.flag_names, p.length,
+             p.payload) for p in read_capture(path).packets]
+
+
+@pytest.mark.parametrize("link", sorted(craft.LINKS))
+def test_every_link_type_reads_the_same_packets(tmp_path: Path, link: str) -> None:
+    flow = reqresp_flow(["hello"])
+    reference = _summary(craft.write_pcap(tmp_path / "eth.pcap", flow.frames, "ethernet"))
+    path = craft.write_pcap(tmp_path / f"{link}.pcap", flow.frames, link)
+    assert _summary(path) == reference
+    assert len(reference) == 10  # handshake 3, one exchange 4, close 3
+    expected_name = {"ethernet": "EN10MB", "null": "NULL", "loop": "LOOP", "sll": "LINUX_SLL",
+                     "sll2": "LINUX_SLL2", "raw": "RAW"}[link]
+    assert read_capture(path).link_types == [expected_name]
+
+
+def test_pcapng_and_nanosecond_pcap_read_like_pcap(tmp_path: Path) -> None:
+    flow = reqresp_flow(["hello", "again"])
+    plain = read_capture(craft.write_pcap(tmp_path / "a.pcap", flow.frames))
+    nano = read_capture(craft.write_pcap(tmp_path / "b.pcap", flow.frames, nano=True))
+    ng = read_capture(craft.write_pcapng(tmp_path / "c.pcapng", flow.frames, "sll2"))
+    assert ng.file_format == "pcapng" and plain.file_format == "pcap"
+    for other in (nano, ng):
+        assert [(p.number, p.seq, p.ack, p.flags, p.payload) for p in other.packets] == \
+               [(p.number, p.seq, p.ack, p.flags, p.payload) for p in plain.packets]
+        for a, b in zip(other.packets, plain.packets):
+            assert a.time == pytest.approx(b.time, abs=2e-6)
+    assert plain.first_time == pytest.approx(flow.frames[0].time, abs=1e-6)
+
+
+def test_tcp_options_of_the_syn_are_read(tmp_path: Path) -> None:
+    flow = Flow()
+    flow.handshake(mss=1400, wscale=9)
+    packet = read_capture(craft.write_pcap(tmp_path / "s.pcap", flow.frames)).packets[0]
+    assert (packet.mss, packet.wscale, packet.sack_permitted) == (1400, 9, True)
+    assert packet.flag_names == "SYN"
+
+
+def test_non_tcp_frames_keep_wireshark_numbering(tmp_path: Path) -> None:
+    flow = reqresp_flow(["hi"])
+    arp = bytes(dpkt.ethernet.Ethernet(src=b"\x02" * 6, dst=b"\xff" * 6,
+                                       type=dpkt.ethernet.ETH_TYPE_ARP, data=dpkt.arp.ARP()))
+    path = tmp_path / "mixed.pcap"
+    with path.open("wb") as out:
+        writer = dpkt.pcap.Writer(out, linktype=1)
+        _, wrap = craft.LINKS["ethernet"]
+        for index, frame in enumerate(flow.frames):
+            writer.writepkt(wrap(frame), ts=frame.time)
+            if index == 0:
+                writer.writepkt(arp, ts=frame.time + 0.00001)
+    capture = read_capture(path)
+    assert capture.frames == len(flow.frames) + 1
+    assert [p.number for p in capture.packets][:3] == [1, 3, 4]
+    assert capture.skipped == [(2, "ethertype 0x0806, not IP")]
+
+
+def test_ipv6_conversation(tmp_path: Path) -> None:
+    flow = Flow(client=("fd00::3", 50000), server=("fd00::2", 2222))
+    flow.handshake()
+    flow.send(C, b"5:hello,")
+    flow.close()
+    for name, writer in (("v6.pcap", craft.write_pcap), ("v6.pcapng", craft.write_pcapng)):
+        packets = read_capture(writer(tmp_path / name, flow.frames, "null")).packets
+        assert [(p.src, p.dport, p.length) for p in packets[:4]] == [
+            ("fd00::3", 2222, 0), ("fd00::2", 50000, 0), ("fd00::3", 2222, 0),
+            ("fd00::3", 2222, 8)]
+        assert packets[3].payload == b"5:hello,"
+
+
+def test_not_a_capture_is_a_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.pcap"
+    path.write_text("these are my lab notes, not a capture\n")
+    with pytest.raises(CaptureError) as error:
+        read_capture(path)
+    assert "not a pcap or pcapng capture" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_zero_byte_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.pcap"
+    path.write_bytes(b"")
+    with pytest.raises(CaptureError, match="empty file"):
+        read_capture(path)
+
+
+def test_header_only_capture_has_no_frames(tmp_path: Path) -> None:
+    path = craft.write_pcap(tmp_path / "none.pcap", [])
+    capture = read_capture(path)
+    assert (capture.frames, capture.packets, capture.truncated) == (0, [], None)
+    ng = read_capture(craft.write_pcapng(tmp_path / "none.pcapng", []))
+    assert (ng.frames, ng.truncated) == (0, None)
+
+
+def test_truncated_pcap_keeps_the_whole_records(tmp_path: Path) -> None:
+    flow = reqresp_flow(["hello"])
+    path = craft.write_pcap(tmp_path / "t.pcap", flow.frames)
+    data = path.read_bytes()
+    # cut inside the 5th record: header (24) + 4 records + 16-byte record header + 10 bytes
+    offset = 24
+    for _ in range(4):
+        offset += 16 + struct.unpack("<I", data[offset + 8:offset + 12])[0]
+    path.write_bytes(data[:offset + 16 + 10])
+    capture = read_capture(path)
+    assert capture.frames == 4
+    assert capture.truncated is not None and "packet record 5" in capture.truncated
+    assert "4 whole packets read" in capture.truncated
+
+
+def test_truncated_pcapng_keeps_the_whole_blocks(tmp_path: Path) -> None:
+    flow = reqresp_flow(["hello"])
+    path = craft.write_pcapng(tmp_path / "t.pcapng", flow.frames)
+    data = path.read_bytes()
+    path.write_bytes(data[:-30])
+    capture = read_capture(path)
+    assert capture.frames == len(flow.frames) - 1
+    assert capture.truncated is not None and "pcapng block" in capture.truncated
+
+
+def test_pcapng_with_two_interfaces_of_different_link_types(tmp_path: Path) -> None:
+    flow = reqresp_flow(["hello"])
+    path = tmp_path / "two.pcapng"
+    with path.open("wb") as out:
+        idbs = [dpkt.pcapng.InterfaceDescriptionBlockLE(linktype=1, snaplen=65535),
+                dpkt.pcapng.InterfaceDescriptionBlockLE(linktype=101, snaplen=65535)]
+        writer = dpkt.pcapng.Writer(out, idb=idbs)
+        for index, frame in enumerate(flow.frames):
+            interface = index % 2
+            wrap = craft.LINKS["ethernet" if interface == 0 else "raw"][1]
+            writer.writepkt(dpkt.pcapng.EnhancedPacketBlockLE(iface_id=interface,
+                                                              pkt_data=wrap(frame)), ts=frame.time)
+    capture = read_capture(path)
+    assert capture.link_types == ["EN10MB", "RAW"]
+    assert len(capture.packets) == len(flow.frames)
+    assert capture.packets[3].payload == b"5:hello,"
+
+
+def test_payload_cut_by_snaplen_keeps_the_ip_length(tmp_path: Path) -> None:
+    flow = Flow()
+    flow.handshake()
+    flow.send(C, b"5:hello,")
+    wrap = craft.LINKS["ethernet"][1]
+    frames = [wrap(f) for f in flow.frames]
+    path = tmp_path / "snap.pcap"
+    with path.open("wb") as out:
+        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 60, 1))
+        for frame, original in zip(frames, flow.frames):
+            cut = frame[:60]
+            seconds = int(original.time)
+            micros = int(round((original.time - seconds) * 1e6))
+            out.write(struct.pack("<IIII", seconds, micros, len(cut), len(frame)) + cut)
+    packet = read_capture(path).packets[3]
+    assert packet.length == 8
+    assert packet.payload == b"5:hello,"[:60 - 54]

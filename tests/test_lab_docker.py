@@ -1,0 +1,112 @@
+"""The lab's playbooks against the real local Docker engine (slow: minutes, not seconds).
+
+Each test uses a lab id and an address pool of its own, so nothing here touches a teacher's
+lab or the molecule scenario, and tears down what it made.
+"""
+import ipaddress
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import docker
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DOCKER = docker.from_env()
+
+
+def playbook(name, *extra, check=True, **variables):
+    """Run one of the project's playbooks with the default inventory and extra variables."""
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}",
+               ANSIBLE_NOCOLOR="1")
+    command = [str(BIN / "ansible-playbook"), name, "-e", json.dumps(variables), *extra]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    if check:
+        assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return result
+
+
+def labelled(lab_id):
+    label = {"label": f"org.tcplab.lab={lab_id}"}
+    return (DOCKER.containers.list(all=True, filters=label), DOCKER.networks.list(filters=label))
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """Settings for a lab of the test's own; torn down afterwards."""
+    settings = {"lab_id": "tcplab-pytest", "lab_network_pool": "10.215.0.0/16",
+                "lab_captures_dir": str(tmp_path / "captures")}
+    yield settings
+    playbook("playbooks/teardown.yml", lab_id=settings["lab_id"])
+
+
+def manifest(lab, run_id):
+    return json.loads((Path(lab["lab_captures_dir"]) / run_id / "manifest.json").read_text())
+
+
+def statuses(data):
+    return {f"{c['pair']}/{c['scenario']}": c["status"] for c in data["captures"]}
+
+
+def test_one_failing_pair_does_not_spoil_the_class_and_a_rerun_retries_only_it(lab):
+    playbook("lab.yml", **lab, lab_run_id="warmup")
+    # Occupy p02's reqresp port: that capture must fail, clearly, and nothing else.
+    squatter = DOCKER.containers.get("tcplab-pytest-p02-server")
+    squatter.exec_run(["python3", "-c", "import socket,time; s=socket.socket(); s.bind(('0.0.0.0',2222));"
+                       "s.listen(1); time.sleep(600)"], detach=True)
+    failed = playbook("lab.yml", check=False, **lab, lab_run_id="retry")
+    assert failed.returncode != 0
+    data = manifest(lab, "retry")
+    assert statuses(data) == {"p01/reqresp": "ok", "p01/upcall": "ok", "p02/reqresp": "failed", "p02/upcall": "ok"}
+    reasons = next(c["reasons"] for c in data["captures"] if c["pair"] == "p02" and c["scenario"] == "reqresp")
+    assert reasons[0].startswith("Port 2222 on tcplab-pytest-p02-server is already in use"), reasons
+    assert len(reasons) == 1, reasons
+    assert "1 capture(s) failed: p02/reqresp" in failed.stdout + failed.stderr
+    summary = (Path(lab["lab_captures_dir"]) / "retry" / "summary.txt").read_text().splitlines()
+    assert summary[-1] == f"Run folder: {lab['lab_captures_dir']}/retry"
+    assert summary[-2] == f"Report: {lab['lab_captures_dir']}/retry/report.html"
+    assert (Path(lab["lab_captures_dir"]) / "retry" / "report.html").is_file()
+    kept = {name: (Path(lab["lab_captures_dir"]) / "retry" / name).read_bytes()
+            for name in ("p01/reqresp.pcap", "p02/upcall.pcap")}
+
+    squatter.exec_run(["pkill", "-f", "time.sleep"])
+    playbook("lab.yml", **lab, lab_run_id="retry")
+    data = manifest(lab, "retry")
+    assert set(statuses(data).values()) == {"ok"}
+    for name, content in kept.items():  # the captures that were fine were not taken again
+        assert (Path(lab["lab_captures_dir"]) / "retry" / name).read_bytes() == content
+
+
+def test_bad_variable_fails_before_anything_starts_and_names_it(lab):
+    result = playbook("lab.yml", check=False, **lab, lab_messages={"upcall": [1, 2]})
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "Messages of lab_messages" in output and "write \"1\", not 1" in output
+    assert labelled(lab["lab_id"]) == ([], [])
+    result = playbook("lab.yml", check=False, **lab, lab_run_scenarios=["reqresp", "pubsub"])
+    assert "lab_run_scenarios ['reqresp', 'pubsub']: each must be one of" in result.stdout + result.stderr
+    assert labelled(lab["lab_id"]) == ([], [])
+
+
+def test_a_class_of_42_pairs_provisions_and_teardown_removes_exactly_it(lab):
+    decoy_network = DOCKER.networks.create("tcplab-pytest-decoy", labels={"org.tcplab.lab": "someone-else"})
+    decoy = DOCKER.containers.create("tcplab/debian-python3:bookworm", name="tcplab-pytest-p01-decoy")
+    try:
+        playbook("lab.yml", "--tags", "lab_provision", **lab, lab_class_size=42)
+        containers, networks = labelled(lab["lab_id"])
+        assert len(networks) == 42 and len(containers) == 84
+        subnets = [ipaddress.ip_network(n.attrs["IPAM"]["Config"][0]["Subnet"]) for n in networks]
+        assert len(set(subnets)) == 42
+        assert all(s.subnet_of(ipaddress.ip_network(lab["lab_network_pool"])) for s in subnets)
+        assert all(c.status == "running" for c in containers)
+
+        playbook("playbooks/teardown.yml", lab_id=lab["lab_id"])
+        assert labelled(lab["lab_id"]) == ([], [])
+        decoy.reload()  # raises NotFound if teardown removed what it did not make
+        decoy_network.reload()
+    finally:
+        decoy.remove(force=True)
+        decoy_network.remove()
