@@ -10,12 +10,15 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LAB_DEBS := tcpdump mmdebstrap iproute2
 TEST_DEBS := tshark chromium
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
+# The lab to run: the local Docker engine, or your copy of inventory/ssh-example.
+INVENTORY ?= inventory/docker
+PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVENTORY)
 
-.PHONY: lab test clean report lint pytest molecule bench setup setup-test .debs-lab .debs-test
+.PHONY: lab test clean report lint pytest molecule bench bench-class setup setup-test .debs-lab .debs-test
 
 lab: setup
 	@set -o pipefail; rc=0; \
-	$(ANSIBLE_ENV) $(BIN)/ansible-playbook lab.yml $(ARGS) || rc=$$?; \
+	$(PLAYBOOK) lab.yml $(ARGS) || rc=$$?; \
 	if [ -f captures/latest/summary.txt ]; then echo; cat captures/latest/summary.txt; fi; \
 	exit $$rc
 
@@ -34,6 +37,10 @@ molecule: setup
 bench: setup
 	$(BIN)/python bench/bench_report.py
 
+# A whole class of 40 pairs end to end on the local Docker engine (minutes; a lab of its own).
+bench-class: setup
+	$(BIN)/python bench/bench_class.py $(ARGS)
+
 # Report on any folder of captures: a run folder, or pcaps a student took by hand.
 # make report DIR=path/to/folder
 report: setup
@@ -42,7 +49,7 @@ report: setup
 
 # Removes exactly the containers and networks this lab made; captures/ stays.
 clean: setup
-	$(ANSIBLE_ENV) $(BIN)/ansible-playbook playbooks/teardown.yml $(ARGS)
+	$(PLAYBOOK) playbooks/teardown.yml $(ARGS)
 
 setup: $(VENV)/.installed .debs-lab
 

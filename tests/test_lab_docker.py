@@ -64,7 +64,7 @@ def test_one_failing_pair_does_not_spoil_the_class_and_a_rerun_retries_only_it(l
     reasons = next(c["reasons"] for c in data["captures"] if c["pair"] == "p02" and c["scenario"] == "reqresp")
     assert reasons[0].startswith("Port 2222 on tcplab-pytest-p02-server is already in use"), reasons
     assert len(reasons) == 1, reasons
-    assert "1 capture(s) failed: p02/reqresp" in failed.stdout + failed.stderr
+    assert "1 capture(s) failed: p02/reqresp" in " ".join((failed.stdout + failed.stderr).split())
     summary = (Path(lab["lab_captures_dir"]) / "retry" / "summary.txt").read_text().splitlines()
     assert summary[-1] == f"Run folder: {lab['lab_captures_dir']}/retry"
     assert summary[-2] == f"Report: {lab['lab_captures_dir']}/retry/report.html"
@@ -83,11 +83,12 @@ def test_one_failing_pair_does_not_spoil_the_class_and_a_rerun_retries_only_it(l
 def test_bad_variable_fails_before_anything_starts_and_names_it(lab):
     result = playbook("lab.yml", check=False, **lab, lab_messages={"upcall": [1, 2]})
     assert result.returncode != 0
-    output = result.stdout + result.stderr
+    output = " ".join((result.stdout + result.stderr).split())  # long messages may be wrapped
     assert "Messages of lab_messages" in output and "write \"1\", not 1" in output
     assert labelled(lab["lab_id"]) == ([], [])
     result = playbook("lab.yml", check=False, **lab, lab_run_scenarios=["reqresp", "pubsub"])
-    assert "lab_run_scenarios ['reqresp', 'pubsub']: each must be one of" in result.stdout + result.stderr
+    assert "lab_run_scenarios ['reqresp', 'pubsub']: each must be one of" in " ".join(
+        (result.stdout + result.stderr).split())
     assert labelled(lab["lab_id"]) == ([], [])
 
 
