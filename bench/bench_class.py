@@ -8,7 +8,6 @@ the captures that came out ok and the controller's peak memory, then tears the l
 """
 import argparse
 import json
-import os
 import re
 import resource
 import subprocess
@@ -18,14 +17,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from lab_playbook import ansible_playbook  # noqa: E402
 
 
 def playbook(name, variables, extra_env=None):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}",
-               ANSIBLE_NOCOLOR="1", **(extra_env or {}))
-    return subprocess.run([str(BIN / "ansible-playbook"), name, "-e", json.dumps(variables)], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    return ansible_playbook(name, variables=variables, env=extra_env, timeout=None)
 
 
 def main():

@@ -5,25 +5,18 @@ lab or the molecule scenario, and tears down what it made.
 """
 import ipaddress
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import docker
 import pytest
+from lab_playbook import ansible_playbook
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 DOCKER = docker.from_env()
 
 
 def playbook(name, *extra, check=True, **variables):
     """Run one of the project's playbooks with the default inventory and extra variables."""
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}",
-               ANSIBLE_NOCOLOR="1")
-    command = [str(BIN / "ansible-playbook"), name, "-e", json.dumps(variables), *extra]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    result = ansible_playbook(name, *extra, variables=variables)
     if check:
         assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     return result

@@ -4,18 +4,16 @@ The machine is an sshd container (lab image + openssh-server) on a LAN of its ow
 over SSH; the pair's server and client are both on it (loopback).
 """
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import docker
 import pytest
+from lab_playbook import ansible_playbook
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 DOCKER = docker.from_env()
 ADDRESS = "10.219.0.11"
 LAB = "tcplab-pytest-vm"
@@ -27,11 +25,7 @@ def listening(container, port):
 
 
 def run_lab(inventory, **variables):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}",
-               ANSIBLE_NOCOLOR="1")
-    return subprocess.run([str(BIN / "ansible-playbook"), "-i", "inventory/common", "-i", str(inventory),
-                           "lab.yml", "-e", json.dumps(variables)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    return ansible_playbook("lab.yml", inventory=inventory, variables=variables, timeout=900)
 
 
 @pytest.fixture(scope="module")

@@ -8,28 +8,23 @@ and fetches the pcap back, checksummed.
 """
 import hashlib
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import docker
 import pytest
+from lab_playbook import ansible_playbook
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 DOCKER = docker.from_env()
 PORT = 2299
 LAB_ID = "tcplab-remote"
 
 
 def run_playbook(name, inventory, home):
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}",
-               ANSIBLE_NOCOLOR="1", HOME=str(home))
-    return subprocess.run([str(BIN / "ansible-playbook"), "-i", "inventory/common", "-i", str(inventory), name],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    return ansible_playbook(name, inventory=inventory, env={"HOME": str(home)})
 
 
 def wait_for_ssh(port, timeout=60):

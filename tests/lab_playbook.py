@@ -1,0 +1,26 @@
+"""Run the project's playbooks as `make` does (its ansible.cfg, the venv's ansible-playbook).
+
+Shared by the tests that drive the lab against real hosts and by bench/bench_class.py.
+"""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def ansible_playbook(name, *args, inventory=None, variables=None, env=None, timeout=1200):
+    """Run playbook `name`; `inventory` (a lab's folder) is layered after inventory/common."""
+    command = [str(BIN / "ansible-playbook")]
+    if inventory is not None:
+        command += ["-i", "inventory/common", "-i", str(inventory)]
+    command.append(name)
+    if variables:
+        command += ["-e", json.dumps(variables)]
+    command += list(args)
+    environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}",
+                       ANSIBLE_NOCOLOR="1", **(env or {}))
+    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout)
