@@ -14,6 +14,12 @@ BIN = Path(sys.executable).parent
 
 def ansible_playbook(name, *args, inventory=None, variables=None, env=None, timeout=1200):
     """Run playbook `name`; `inventory` (a lab's folder) is layered after inventory/common."""
+    command, environment = playbook_command(name, *args, inventory=inventory, variables=variables, env=env)
+    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout)
+
+
+def playbook_command(name, *args, inventory=None, variables=None, env=None):
+    """(argv, environment) that run playbook `name` as `make` does."""
     command = [str(BIN / "ansible-playbook")]
     if inventory is not None:
         command += ["-i", "inventory/common", "-i", str(inventory)]
@@ -23,4 +29,4 @@ def ansible_playbook(name, *args, inventory=None, variables=None, env=None, time
     command += list(args)
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}",
                        ANSIBLE_NOCOLOR="1", **(env or {}))
-    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout)
+    return command, environment

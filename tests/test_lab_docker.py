@@ -7,6 +7,8 @@ import ipaddress
 import json
 from pathlib import Path
 
+import subprocess
+
 import docker
 import pytest
 from lab_playbook import ansible_playbook
@@ -104,3 +106,29 @@ def test_a_class_of_42_pairs_provisions_and_teardown_removes_exactly_it(lab):
     finally:
         decoy.remove(force=True)
         decoy_network.remove()
+
+
+def client_payload(pcap, server_port):
+    """The bytes the client sent, in order, as tshark reads them from the pcap."""
+    rows = subprocess.run(["tshark", "-r", str(pcap), "-Y", f"tcp.dstport == {server_port} && tcp.len > 0",
+                           "-T", "fields", "-e", "tcp.payload"], capture_output=True, text=True, check=True)
+    return b"".join(bytes.fromhex(line.replace(":", "")) for line in rows.stdout.split())
+
+
+def test_exchange_alone_reruns_a_provisioned_class_and_messages_travel_literally(lab, tmp_path):
+    marker = tmp_path / "templated"
+    messages = {"reqresp": ["{{ 7*7 }}", "{{ lookup('ansible.builtin.pipe', 'touch " + str(marker) + "') }}"]}
+    playbook("lab.yml", "--tags", "lab_provision", **lab, lab_class_size=1)
+    assert {c.status for c in labelled(lab["lab_id"])[0]} == {"running"}
+    playbook("lab.yml", "--tags", "lab_exchange", **lab, lab_class_size=1, lab_run_id="exchange-only",
+             lab_messages=messages)
+    run = Path(lab["lab_captures_dir"]) / "exchange-only"
+    record = json.loads((run / "p01" / "reqresp.json").read_text())
+    assert record["status"] == "ok", record["reasons"]
+    assert record["messages"] == messages["reqresp"]
+    # The seven characters crossed the wire as written; the lookup never ran on the controller.
+    assert b"{{ 7*7 }}" in client_payload(run / "p01" / "reqresp.pcap", 2222)
+    assert not marker.exists()
+    assert not (run / "manifest.json").exists()  # collecting is a part of its own
+    playbook("lab.yml", "--tags", "lab_collect", **lab, lab_class_size=1, lab_run_id="exchange-only")
+    assert set(statuses(manifest(lab, "exchange-only")).values()) == {"ok"}

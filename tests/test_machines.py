@@ -1,7 +1,7 @@
-"""Preparing a machine reached over SSH: leftovers are stopped, a foreign port holder is named.
+"""A machine reached over SSH: two pairs share it, leftovers are stopped, a foreign port holder is named.
 
 The machine is an sshd container (lab image + openssh-server) on a LAN of its own, reached only
-over SSH; the pair's server and client are both on it (loopback).
+over SSH; two pairs have their server and client on it (loopback), so they must take turns.
 """
 import json
 import socket
@@ -58,28 +58,35 @@ def machine(tmp_path_factory):
                      "ansible_ssh_private_key_file": str(key)}}}}}}))
         (inventory / "group_vars/all/class.yml").write_text(json.dumps({
             "lab_id": LAB, "lab_captures_dir": str(tmp / "captures"),
-            "lab_roster": [{"name": "solo", "server": "vm01", "client": "vm01"}]}))
+            "lab_roster": [{"name": "solo", "server": "vm01", "client": "vm01"},
+                           {"name": "duo", "server": "vm01", "client": "vm01"}]}))
         yield container, inventory, tmp / "captures"
     finally:
         container.remove(force=True)
         network.remove()
 
 
-def test_a_leftover_lab_server_is_stopped_and_the_run_goes_on(machine):
-    container, inventory, captures = machine
-    # A server left from an earlier run: the lab's program path in its command line, port 2222 taken.
-    container.exec_run(["sh", "-c", "mkdir -p /opt/tcplab/reqresp && cp /bin/sleep /opt/tcplab/reqresp/left"])
-    # One process that holds the port, its command line under the lab's folder (bind, then exec).
-    container.exec_run(["python3", "-c", "import os, socket; s = socket.socket(); s.bind(('0.0.0.0', 2222));"
-                        "s.listen(1); os.set_inheritable(s.fileno(), True);"
-                        "os.execv('/opt/tcplab/reqresp/left', ['/opt/tcplab/reqresp/left', '600'])"], detach=True)
-    time.sleep(1)
-    assert '"left"' in listening(container, 2222)
-    result = run_lab(inventory, lab_run_id="leftover")
+def captures(folder, run_id):
+    manifest = json.loads((folder / run_id / "manifest.json").read_text())
+    return sorted((c["pair"], c["scenario"], c["status"], c["capture"]["interface"]) for c in manifest["captures"])
+
+
+def test_two_pairs_on_one_machine_take_turns_and_a_leftover_server_is_stopped(machine):
+    container, inventory, folder = machine
+    result = run_lab(inventory, lab_run_id="first")
     assert result.returncode == 0, result.stdout[-4000:]
-    manifest = json.loads((captures / "leftover" / "manifest.json").read_text())
-    assert [(c["scenario"], c["status"], c["capture"]["interface"]) for c in manifest["captures"]] == [
-        ("reqresp", "ok", "lo"), ("upcall", "ok", "lo")]
+    assert captures(folder, "first") == [(pair, scenario, "ok", "lo") for pair in ("duo", "solo")
+                                         for scenario in ("reqresp", "upcall")]
+    # What a run cut short leaves: a lab server still listening, its pid file in the lab's spool.
+    spool = f"/var/tmp/tcplab/{LAB}/cut-short/solo"
+    container.exec_run(["sh", "-c", f"mkdir -p {spool}; python3 /opt/tcplab/reqresp/server.py --port 2222 "
+                                    f"> /dev/null 2>&1 & echo $! > {spool}/reqresp.server.pid"])
+    time.sleep(1)
+    assert '"python3"' in listening(container, 2222)
+    result = run_lab(inventory, lab_run_id="after-leftover")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert {c[2] for c in captures(folder, "after-leftover")} == {"ok"}
+    assert container.exec_run(["pgrep", "-f", "[r]eqresp/server.py"]).exit_code == 1
 
 
 def test_a_foreign_process_on_a_lab_port_is_named(machine):

@@ -36,3 +36,12 @@ def test_messages_travelled_without_a_shell():
     client = testinfra.get_host(f"docker://{pair['client']['host']}")
     assert not client.file("/tmp/pwned").exists
     assert not client.file("/tmp/pwned2").exists
+
+
+def test_template_looking_messages_travelled_literally():
+    pair = next(c for c in MANIFEST["captures"] if c["pair"] == "p02" and c["scenario"] == "reqresp")
+    assert "{{ 7*7 }}" in pair["messages"] and "49" not in pair["messages"]
+    # The client printed the echo of the seven characters, so they crossed the wire as written.
+    assert "{{ 7*7 }}" in pair["expected_replies"] and pair["answered"] == len(pair["messages"])
+    # A message that reads like a lookup was never run on the controller.
+    assert not testinfra.get_host("local://").file("/tmp/tcplab-molecule-templated").exists

@@ -1,0 +1,119 @@
+"""Action plugin tcplab.lab.plan: the complete plan of a lab run, from the inventory.
+
+Runs on the controller. Reads the lab's settings and the inventory's machines, fixes the run id,
+reads the capture records the run already has, and returns the plan (module_utils/plan.py).
+
+Messages are data: lab_roster, lab_messages and lab_scenarios are read as the inventory holds
+them, never templated (a message "{{ 7*7 }}" stays those seven characters), and everything the
+plugin returns is plain JSON data, so no later task can render it either.
+"""
+
+import datetime
+import json
+import os
+
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+from ansible_collections.tcplab.lab.plugins.module_utils.plan import PlanError, build_plan, check_run_id
+
+# Settings that are configuration: rendered like any variable (they may be templates, e.g.
+# lab_captures_dir: "{{ playbook_dir | dirname }}/captures").
+RENDERED = {
+    "lab_id": "", "lab_run_id": "", "lab_class_size": 0, "lab_run_scenarios": [],
+    "lab_captures_dir": "", "lab_programs_dir": "", "lab_docker_host": "localhost",
+    "lab_image_name": "", "lab_network_pool": "", "lab_network_prefix": 24, "lab_bridge_prefix": "",
+    "lab_capture_point": "bridge", "lab_capture_host": "", "lab_capture_interface": "",
+    "lab_remote_dir": "/opt/tcplab", "lab_spool": "/var/tmp/tcplab",
+}
+# Settings that hold messages: taken as the inventory holds them. Only a value that is itself one
+# template (lab_roster: "{{ lookup('file', 'roster.json') | from_json }}") is rendered, once; the
+# messages that come out of it are data.
+LITERAL = {"lab_roster": [], "lab_messages": {}, "lab_scenarios": {}}
+# What the plan needs to know of each inventory host.
+HOST_KEYS = ("ansible_host", "lab_address", "ansible_connection")
+
+
+def plain(value):
+    """The value as plain JSON data: no trust tags left for a later template to act on."""
+    return json.loads(json.dumps(value))
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset()
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        try:
+            settings = {key: self._templar.template(task_vars.get(key, default))
+                        for key, default in RENDERED.items()}
+            for key, default in LITERAL.items():
+                value = task_vars.get(key, default)
+                settings[key] = self._templar.template(value) if isinstance(value, str) else value
+            settings = plain(settings)
+            settings["controller"] = task_vars.get("inventory_hostname", "localhost")
+            settings["lab_run_id"] = self._run_id(settings["lab_run_id"], settings["lab_captures_dir"])
+            inventory = self._inventory(task_vars)
+            records = self._records(os.path.join(settings["lab_captures_dir"], settings["lab_run_id"]))
+            plan = build_plan(settings, inventory, records)
+        except PlanError as error:
+            result.update(failed=True, msg=str(error))
+            return result
+        except AnsibleError as error:
+            result.update(failed=True, msg=f"Cannot read the lab's settings: {error.message}")
+            return result
+        result.update(changed=False, plan=plain(plan))
+        return result
+
+    @staticmethod
+    def _run_id(given, captures_dir):
+        """A new run gets the UTC time; `latest` is the run captures/latest points at."""
+        if given == "latest":
+            link = os.path.join(captures_dir, "latest")
+            if not os.path.islink(link):
+                raise PlanError(f"lab_run_id 'latest': there is no earlier run in {captures_dir}; "
+                                "leave lab_run_id empty for a new run.")
+            return check_run_id(os.path.basename(os.readlink(link)))
+        if given:
+            return check_run_id(str(given))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        run_id = now.strftime("%Y%m%dT%H%M%SZ")
+        # Two runs started in one second must not share a folder.
+        number = 1
+        while os.path.exists(os.path.join(captures_dir, run_id)):
+            number += 1
+            run_id = now.strftime("%Y%m%dT%H%M%SZ") + f"-{number}"
+        return run_id
+
+    def _inventory(self, task_vars):
+        hostvars = task_vars["hostvars"]
+        groups = task_vars.get("groups", {})
+        hosts = {}
+        for name in groups.get("all", []):
+            facts = hostvars[name]
+            hosts[name] = plain({key: self._templar.template(facts.get(key))
+                                 for key in HOST_KEYS if facts.get(key) is not None})
+        return {"hosts": hosts, "groups": plain({k: list(v) for k, v in groups.items()})}
+
+    @staticmethod
+    def _records(run_dir):
+        """{(pair, scenario): status} of the records this run already has (a re-run)."""
+        records = {}
+        if not os.path.isdir(run_dir):
+            return records
+        for pair in sorted(os.listdir(run_dir)):
+            folder = os.path.join(run_dir, pair)
+            if not os.path.isdir(folder) or os.path.islink(folder):
+                continue
+            for name in os.listdir(folder):
+                if not name.endswith(".json"):
+                    continue
+                try:
+                    with open(os.path.join(folder, name), encoding="utf-8") as f:
+                        record = json.load(f)
+                    records[(record["pair"], record["scenario"])] = record["status"]
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue  # an unreadable record is no record: the capture is taken again
+        return records

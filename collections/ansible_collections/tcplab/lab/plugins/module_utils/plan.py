@@ -1,0 +1,401 @@
+"""The plan of a lab run: the class, validated and worked out completely before anything runs.
+
+`build_plan(settings, inventory, records)` turns the inventory's settings (class size or roster,
+scenarios, messages, Docker hosts, machines, capture points) into one record per pair with every
+value a later step needs: names, subnet and addresses, container names, the Docker host, the server
+and client machines, the capture host and interface, the messages per scenario. It also says which
+real machines take part and which captures the run still needs. Nothing downstream works anything
+out again.
+
+A bad setting raises PlanError with one line that names the value and says what would be right.
+Messages are data: they are copied as they are and never templated (the action plugin reads them
+raw from the inventory).
+
+Pure Python, no Ansible: the action plugin `tcplab.lab.plan` calls it, the tests call it directly.
+"""
+
+import hashlib
+import ipaddress
+import os
+import re
+
+SCHEMA = "tcplab.plan/1"
+
+# The longest message the lab programs take (UTF-8 bytes); a longer one is refused up front.
+MAX_MESSAGE_BYTES = 65536
+MAX_PAIRS = 250
+
+# Host numbers inside a pair's subnet: .1 is the bridge (gateway), then the server and the client.
+GATEWAY_HOSTNUM, SERVER_HOSTNUM, CLIENT_HOSTNUM = 1, 2, 3
+
+LAB_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+PAIR_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
+BRIDGE_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,11}$")
+INTERFACE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
+ROSTER_KEYS = {"name", "messages", "docker_host", "server", "client", "capture", "capture_host",
+               "capture_interface"}
+
+
+class PlanError(Exception):
+    """A setting that cannot make a plan; the message is the one line the user sees."""
+
+
+def build_plan(settings, inventory, records=None):
+    """The complete plan of a run.
+
+    settings: the lab's variables (lab_id, lab_run_id, lab_class_size, lab_roster, ...), already
+      resolved to plain values, messages untouched.
+    inventory: {"hosts": {name: {"ansible_host", "lab_address", "ansible_connection", ...}},
+      "groups": {group: [hosts]}}.
+    records: {(pair, scenario): status} of the run's capture records found so far (a re-run).
+    """
+    hosts = inventory.get("hosts", {})
+    lab_id = _lab_id(settings.get("lab_id"))
+    run_id = check_run_id(settings["lab_run_id"])
+    scenarios = _scenarios(settings)
+    entries = _roster(settings, hosts)
+    defined = list(settings["lab_scenarios"])
+    class_messages = _messages("lab_messages", settings.get("lab_messages") or {}, scenarios, defined)
+    network = _network(settings, len(entries))
+    bridge_prefix = _bridge_prefix(settings.get("lab_bridge_prefix") or "", lab_id)
+    run_dir = os.path.join(settings["lab_captures_dir"], run_id)
+
+    pairs = []
+    for index, entry in enumerate(entries, start=1):
+        own = _messages(f"lab_roster pair {entry['name']}", entry.get("messages") or {}, scenarios, defined)
+        messages = {name: list(own.get(name) or class_messages.get(name) or spec["messages"])
+                    for name, spec in scenarios.items()}
+        if "server" in entry:
+            pair = _machine_pair(entry, index, settings, hosts)
+        else:
+            pair = _docker_pair(entry, index, lab_id, settings, hosts, network, bridge_prefix)
+        pair["messages"] = messages
+        pairs.append(pair)
+    _assign_waves(pairs)
+
+    records = records or {}
+    todo = {name: [p["name"] for p in pairs if records.get((p["name"], name)) != "ok"]
+            for name in scenarios}
+    return {
+        "schema": SCHEMA,
+        "lab_id": lab_id,
+        "run_id": run_id,
+        "run_dir": run_dir,
+        "captures_dir": settings["lab_captures_dir"],
+        "controller": settings.get("controller") or "localhost",
+        "remote_dir": settings["lab_remote_dir"],
+        "programs_dir": settings.get("lab_programs_dir") or "",
+        "programs": sorted({spec[role] for spec in scenarios.values() for role in ("server", "client")}),
+        "spool": settings["lab_spool"],
+        "image": settings.get("lab_image_name") or "",
+        "scenarios": scenarios,
+        "pairs": pairs,
+        "docker_hosts": list(dict.fromkeys(p["docker_host"] for p in pairs if p["kind"] == "docker")),
+        "machines": _machines(pairs, hosts),
+        "waves": max(p["wave"] for p in pairs),
+        "todo": todo,
+    }
+
+
+def as_int(name, value, low, high, fix):
+    """An integer setting; a string of digits (`-e lab_class_size=30`) counts as its number."""
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PlanError(f"{name} {value!r}: {fix}")
+    return value
+
+
+def as_list(name, value, fix):
+    """A list setting; a comma-separated string (`-e lab_run_scenarios=upcall`) counts as its items."""
+    if isinstance(value, str):
+        value = [item.strip() for item in value.split(",") if item.strip()]
+    if not isinstance(value, list):
+        raise PlanError(f"{name} {value!r}: {fix}")
+    return value
+
+
+def is_controller(host, hosts):
+    """The controller is the host Ansible reaches without a connection of its own."""
+    return (hosts.get(host) or {}).get("ansible_connection") == "local"
+
+
+def _lab_id(value):
+    if not isinstance(value, str) or not LAB_ID.match(value):
+        raise PlanError(f"lab_id {value!r}: use 1 to 40 lower-case letters, digits, '.', '_' or '-', "
+                        "starting with a letter or digit.")
+    return value
+
+
+def check_run_id(value):
+    if not isinstance(value, str) or not RUN_ID.match(value):
+        raise PlanError(f"lab_run_id {value!r}: use a folder-safe name (letters, digits, '.', '_', '-'), "
+                        "or leave it empty for a new run.")
+    return value
+
+
+def _scenarios(settings):
+    defined = settings.get("lab_scenarios")
+    if not isinstance(defined, dict) or not defined:
+        raise PlanError(f"lab_scenarios {defined!r}: define the scenarios as a mapping "
+                        "(see inventory/common/group_vars/all/scenarios.yml).")
+    run = as_list("lab_run_scenarios", settings.get("lab_run_scenarios"),
+                  f"each must be one of {list(defined)}.")
+    if not run or any(not isinstance(name, str) or name not in defined for name in run) or len(set(run)) < len(run):
+        raise PlanError(f"lab_run_scenarios {run}: each must be one of {list(defined)}, each once.")
+    programs = settings.get("lab_programs_dir")
+    scenarios = {}
+    for name in run:
+        spec = defined[name]
+        fix = ("needs port (1-65535), server and client (paths under files/), reply_format containing "
+               "{message}, and messages (a non-empty list of quoted strings).")
+        if not isinstance(spec, dict):
+            raise PlanError(f"lab_scenarios.{name}: {fix}")
+        port = as_int(f"lab_scenarios.{name}.port", spec.get("port"), 1, 65535, fix)
+        reply_format = spec.get("reply_format")
+        if not isinstance(reply_format, str) or "{message}" not in reply_format:
+            raise PlanError(f"lab_scenarios.{name}.reply_format {reply_format!r}: {fix}")
+        for role in ("server", "client"):
+            path = spec.get(role)
+            if not isinstance(path, str) or not path or path.startswith("/") or ".." in path.split("/"):
+                raise PlanError(f"lab_scenarios.{name}.{role} {path!r}: {fix}")
+            if programs and not os.path.isfile(os.path.join(programs, path)):
+                raise PlanError(f"lab_scenarios.{name}.{role} {path!r}: there is no such program in "
+                                f"{programs}; give a path under files/.")
+        messages = spec.get("messages")
+        _check_message_list(f"lab_scenarios.{name}.messages", messages, fix)
+        scenarios[name] = {"name": name, "port": port, "server": spec["server"], "client": spec["client"],
+                           "reply_format": reply_format, "messages": list(messages)}
+    return scenarios
+
+
+def _check_message_list(where, messages, fix):
+    if not isinstance(messages, list) or not messages or any(not isinstance(m, str) for m in messages):
+        raise PlanError(f"{where} {messages!r}: {fix}")
+    for message in messages:
+        size = len(message.encode("utf-8", "surrogatepass"))
+        if size > MAX_MESSAGE_BYTES:
+            raise PlanError(f"{where}: the message {_short(message)} is {size} bytes; "
+                            f"a message may be at most {MAX_MESSAGE_BYTES} bytes (UTF-8).")
+
+
+def _short(text, limit=40):
+    return repr(text[:limit]) + ("..." if len(text) > limit else "")
+
+
+def _messages(where, value, scenarios, defined):
+    """Messages per scenario (lab_messages, or a roster entry's), checked for the scenarios that run."""
+    fix = (f"must map scenarios in {defined} to non-empty lists of quoted strings "
+           '(write "1", not 1).')
+    if not isinstance(value, dict) or any(name not in defined for name in value):
+        raise PlanError(f"Messages of {where}: {value!r} {fix}")
+    for name, messages in value.items():
+        if name not in scenarios:
+            continue  # a scenario that does not run this time
+        if not isinstance(messages, list) or not messages or any(not isinstance(m, str) for m in messages):
+            raise PlanError(f"Messages of {where}: {value!r} {fix}")
+        _check_message_list(f"Messages of {where}", messages, fix)
+    return value
+
+
+def _roster(settings, hosts):
+    roster = settings.get("lab_roster") or []
+    if not isinstance(roster, list):
+        raise PlanError(f"lab_roster {roster!r}: give a list of pairs, e.g. [{{name: ani-budi}}], or [] "
+                        "to use lab_class_size.")
+    if not roster:
+        size = as_int("lab_class_size", settings.get("lab_class_size"), 1, MAX_PAIRS,
+                      f"give 1 to {MAX_PAIRS} pairs, or list them in lab_roster.")
+        return [{"name": f"p{number:02d}"} for number in range(1, size + 1)]
+    if len(roster) > MAX_PAIRS:
+        raise PlanError(f"lab_roster has {len(roster)} pairs: at most {MAX_PAIRS}.")
+    seen = set()
+    for entry in roster:
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise PlanError(f"lab_roster entry {entry!r}: each pair needs a name, e.g. {{name: ani-budi}}.")
+        name = entry["name"]
+        if not isinstance(name, str) or not PAIR_NAME.match(name) or name in seen or name in hosts:
+            raise PlanError(f"Pair name {name!r}: use a unique name of lower-case letters, digits and dashes "
+                            "(at most 31) that is not also an inventory host.")
+        unknown = sorted(set(entry) - ROSTER_KEYS)
+        if unknown:
+            raise PlanError(f"Pair {name!r}: unknown setting {unknown[0]!r}; a roster entry may have "
+                            f"{sorted(ROSTER_KEYS)}.")
+        seen.add(name)
+    return roster
+
+
+def _network(settings, count):
+    pool_text = settings.get("lab_network_pool")
+    prefix = settings.get("lab_network_prefix")
+    try:
+        pool = ipaddress.ip_network(str(pool_text), strict=True)
+        if pool.version != 4:
+            raise ValueError
+    except ValueError:
+        raise PlanError(f"lab_network_pool {pool_text!r}: give an IPv4 network in CIDR form, "
+                        "e.g. 10.213.0.0/16.") from None
+    prefix = as_int("lab_network_prefix", prefix, pool.prefixlen, 29,
+                    f"give a prefix length from {pool.prefixlen} (the pool's) to 29.")
+    available = 2 ** (prefix - pool.prefixlen) - 1  # subnet 0 stays unused: pair N has subnet N
+    if count > available:
+        raise PlanError(f"lab_network_pool {pool_text} with lab_network_prefix {prefix} has no subnet "
+                        f"number {available + 1} for pair {available + 1}: use a larger pool "
+                        "(e.g. 10.213.0.0/16) or a longer prefix (at most 29).")
+    return pool, prefix
+
+
+def subnet(pool, prefix, number):
+    size = 2 ** (32 - prefix)
+    return ipaddress.ip_network((int(pool.network_address) + number * size, prefix))
+
+
+def _bridge_prefix(given, lab_id):
+    """Pair N's bridge is <prefix>NNN: 15 characters at most, unique to the lab on its engine."""
+    if given:
+        if not BRIDGE_PREFIX.match(given):
+            raise PlanError(f"lab_bridge_prefix {given!r}: use 1 to 12 lower-case letters, digits or dashes, "
+                            "starting with a letter (interface names are at most 15 characters).")
+        return given
+    if len(lab_id) <= 8 and re.fullmatch(r"[a-z][a-z0-9-]*", lab_id):
+        return lab_id + "-"
+    return "tl" + hashlib.sha256(lab_id.encode()).hexdigest()[:5] + "-"
+
+
+def _docker_pair(entry, index, lab_id, settings, hosts, network, bridge_prefix):
+    name = entry["name"]
+    for key in ("server", "client", "capture_host", "capture_interface"):
+        if key in entry:
+            raise PlanError(f"Pair {name!r}: {key} is for pairs on machines (give server and client), "
+                            "not for pairs on the lab's containers.")
+    if entry.get("capture", "bridge") != "bridge":
+        raise PlanError(f"Pair {name!r}: capture {entry['capture']!r} - pairs on the lab's containers "
+                        "are captured on their bridge (capture: bridge).")
+    docker_host = entry.get("docker_host") or settings.get("lab_docker_host") or "localhost"
+    if not isinstance(docker_host, str) or docker_host not in hosts:
+        raise PlanError(f"Pair {name!r}: docker_host {docker_host!r} is not an inventory host; list it "
+                        "under lab_docker_hosts in hosts.yml.")
+    pool, prefix = network
+    net = subnet(pool, prefix, index)
+    addresses = {role: str(net.network_address + number)
+                 for role, number in (("gateway", GATEWAY_HOSTNUM), ("server", SERVER_HOSTNUM),
+                                      ("client", CLIENT_HOSTNUM))}
+    bridge = f"{bridge_prefix}{index:03d}"
+    containers = {role: f"{lab_id}-{name}-{role}" for role in ("server", "client")}
+    return {
+        "name": name, "index": index, "kind": "docker", "wave": 1,
+        "docker_host": docker_host,
+        "network": {"name": f"{lab_id}-{name}", "subnet": str(net), "gateway": addresses["gateway"],
+                    "bridge": bridge},
+        "server": {"host": containers["server"], "container": containers["server"],
+                   "machine": docker_host, "address": addresses["server"]},
+        "client": {"host": containers["client"], "container": containers["client"],
+                   "machine": docker_host, "address": addresses["client"]},
+        "capture": {"host": docker_host, "point": "bridge", "interface": bridge,
+                    "peer": addresses["server"], "local": is_controller(docker_host, hosts)},
+    }
+
+
+def machine_address(host, hosts):
+    """The address the other machines reach a machine by: lab_address, else ansible_host."""
+    facts = hosts.get(host) or {}
+    return str(facts.get("lab_address") or facts.get("ansible_host") or host)
+
+
+def _machine_pair(entry, index, settings, hosts):
+    name = entry["name"]
+    server, client = entry.get("server"), entry.get("client")
+    if "docker_host" in entry:
+        raise PlanError(f"Pair {name!r}: docker_host is for pairs on the lab's containers; a pair with "
+                        "server and client runs on those machines.")
+    if not isinstance(server, str) or not isinstance(client, str) or server not in hosts or client not in hosts:
+        raise PlanError(f"Pair {name!r}: server {server!r} and client {client!r} must both be inventory "
+                        "hosts (list the machines under lab_machines in hosts.yml).")
+    server_address, client_address = machine_address(server, hosts), machine_address(client, hosts)
+    interface = entry.get("capture_interface") or settings.get("lab_capture_interface") or ""
+    if server == client:
+        point, capture_host, peer, interface = "loopback", server, client_address, interface or "lo"
+    else:
+        point = entry.get("capture") or settings.get("lab_capture_point") or "bridge"
+        if point == "server":
+            capture_host, peer = server, client_address
+        elif point == "bridge":
+            capture_host = entry.get("capture_host") or settings.get("lab_capture_host") or ""
+            peer = server_address
+        else:
+            capture_host = ""
+        if point not in ("bridge", "server") or capture_host not in hosts:
+            raise PlanError(
+                f"Pair {name!r}: capture {point!r} on {capture_host!r} - use capture: bridge with "
+                "lab_capture_host (or the pair's capture_host) set to the inventory host that owns the "
+                "bridge, or capture: server; pairs on the lab's containers capture on the bridge.")
+    if interface and not INTERFACE.match(str(interface)):
+        raise PlanError(f"Pair {name!r}: capture_interface {interface!r} is not an interface name "
+                        "(e.g. virbr0, eth0).")
+    return {
+        "name": name, "index": index, "kind": "machines", "wave": 1,
+        "docker_host": None, "network": None,
+        "server": {"host": server, "container": None, "machine": server, "address": server_address},
+        "client": {"host": client, "container": None, "machine": client, "address": client_address},
+        "capture": {"host": capture_host, "point": point, "interface": interface, "peer": peer,
+                    "local": is_controller(capture_host, hosts)},
+    }
+
+
+def _assign_waves(pairs):
+    """Pairs whose servers share a machine take turns (wave 1, 2, ...): one port, one server at a time."""
+    per_server = {}
+    for pair in pairs:
+        if pair["kind"] == "machines":
+            machine = pair["server"]["machine"]
+            per_server[machine] = per_server.get(machine, 0) + 1
+            pair["wave"] = per_server[machine]
+
+
+def _machines(pairs, hosts):
+    """Every real machine of the run and what it does (containers are not machines)."""
+    machines = {}
+
+    def mark(host, role):
+        entry = machines.setdefault(host, {"docker": False, "serves": False, "clients": False,
+                                           "captures": False, "local": is_controller(host, hosts)})
+        entry[role] = True
+
+    for pair in pairs:
+        if pair["kind"] == "docker":
+            mark(pair["docker_host"], "docker")
+        else:
+            mark(pair["server"]["machine"], "serves")
+            mark(pair["client"]["machine"], "clients")
+        mark(pair["capture"]["host"], "captures")
+    return machines
+
+
+def capture_filter(pair, port):
+    """tcpdump's filter for one pair's conversation on one port."""
+    return (f"tcp and host {pair['server']['address']} and host {pair['client']['address']} "
+            f"and port {port}")
+
+
+def capture_paths(plan, pair, scenario):
+    """(pcap, spool stem) of one capture on its capture host.
+
+    The pcap lands in the run folder at once when the capture host is the controller, else in the
+    spool until it is fetched. tcpdump's pid and log always stay in the spool.
+    """
+    stem = os.path.join(plan["spool"], plan["lab_id"], plan["run_id"], pair["name"], scenario)
+    if pair["capture"]["local"]:
+        return os.path.join(plan["run_dir"], pair["name"], scenario + ".pcap"), stem
+    return stem + ".pcap", stem
+
+
+def prune(folder):
+    """Remove `folder` and the folders under it when nothing but empty folders is left."""
+    if not os.path.isdir(folder):
+        return
+    for root, _dirs, _files in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
+        try:
+            os.rmdir(root)
+        except OSError:
+            pass

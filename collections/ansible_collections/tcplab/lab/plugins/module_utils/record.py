@@ -1,0 +1,199 @@
+"""Judging one capture: is it ok, and if not, why (one line per reason).
+
+A capture is ok only when every message got its correct reply, both programs exited 0, tcpdump
+dropped nothing and captured every packet its filter received, and the pcap on the controller has
+the capture host's checksum.
+"""
+
+import copy
+import json
+import os
+import tarfile
+
+from ansible_collections.tcplab.lab.plugins.module_utils.exchange import new_result
+from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, write_if_changed
+
+# On a loopback interface the kernel hands libpcap every packet twice (out and in) and counts
+# both; libpcap keeps one. Everywhere else "received by filter" must equal "captured".
+COPIES_PER_PACKET = {"lo": 2}
+
+
+def merge(parts):
+    """One result per pair from the parts each machine reported, in step order.
+
+    parts: a list of {pair: partial result}; dicts merge key by key, and the first error stays
+    first (it is why the exchange stopped), later ones follow it.
+    """
+    merged = {}
+    for part in parts:
+        for pair, partial in (part or {}).items():
+            target = merged.setdefault(pair, {})
+            _merge_into(target, copy.deepcopy(partial))
+    return merged
+
+
+def _merge_into(target, partial):
+    for key, value in partial.items():
+        if key == "error":
+            if value:
+                target["error"] = f"{target['error']}; {value}" if target.get("error") else value
+            else:
+                target.setdefault("error", "")
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge_into(target[key], value)
+        else:
+            target[key] = value
+
+
+def expected_replies(reply_format, messages):
+    return [reply_format.replace("{message}", message) for message in messages]
+
+
+def answered(client_stdout, replies):
+    """How many replies, in order, the client printed (each as '<label>: <reply>' on its own)."""
+    text = client_stdout + "\n"
+    position, count = 0, 0
+    for reply in replies:
+        found = text.find(": " + reply + "\n", position)
+        if found < 0:
+            break
+        position, count = found + len(reply) + 3, count + 1
+    return count
+
+
+def capture_reasons(capture):
+    counts = capture.get("counts")
+    if not counts:
+        return ["tcpdump gave no counts (the capture did not stop cleanly)"]
+    reasons = []
+    if counts["dropped_by_kernel"]:
+        reasons.append(f"tcpdump: {counts['dropped_by_kernel']} packets dropped by the kernel")
+    copies = COPIES_PER_PACKET.get(capture.get("interface", ""), 1)
+    if counts["received_by_filter"] > copies * counts["captured"]:
+        reasons.append(f"tcpdump captured {counts['captured']} of the "
+                       f"{counts['received_by_filter'] // copies} packets its filter received")
+    if counts["captured"] == 0:
+        reasons.append("tcpdump captured no packets")
+    return reasons
+
+
+def last_line(text):
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def program_reasons(name, result):
+    if not result.get("ran", False):
+        return []
+    if not result.get("finished", True):
+        return [f"{name} did not finish in time"]
+    if result.get("rc") != 0:
+        return [f"{name} exited {result.get('rc')}: {last_line(result.get('stderr')) or 'no message'}"]
+    return []
+
+
+def judge(result, scenario, messages, local_sha):
+    """The capture's record (DESIGN.md, manifest.json's captures) from one merged result.
+
+    local_sha: the sha256 of the pcap as it is on the controller, or None when it is not there.
+    """
+    replies = expected_replies(scenario["reply_format"], messages)
+    client, server = result.get("client", {}), result.get("server", {})
+    capture = result.get("capture", {})
+    error = result.get("error", "")
+    reasons = [error] if error else []
+    reasons += program_reasons("client", client) + program_reasons("server", server)
+    if not client.get("ran", False) and not error:
+        reasons.append("the client did not run")
+    count = answered(client.get("stdout") or "", replies)
+    if client.get("ran", False) and count < len(replies):
+        reasons.append(f"{count} of {len(replies)} messages got their correct reply")
+    # An exchange that stopped early explains an empty capture; drops are still worth naming.
+    reasons += [r for r in capture_reasons(capture) if not (error and "no packets" in r)]
+    if local_sha is None:
+        if capture.get("counts"):
+            reasons.append("the pcap did not reach the controller")
+    elif capture.get("sha256") and capture["sha256"] != local_sha:
+        reasons.append("the pcap's sha256 on the controller differs from the capture host's")
+    reasons = list(dict.fromkeys(reasons))
+    return {
+        "pair": result["pair"],
+        "scenario": scenario["name"],
+        "status": "failed" if reasons else "ok",
+        "reasons": reasons,
+        "started": result.get("started", ""),
+        "server": {"host": server.get("host"), "address": server.get("address"),
+                   "port": scenario["port"], "rc": server.get("rc")},
+        "client": {"host": client.get("host"), "address": client.get("address"), "rc": client.get("rc")},
+        "capture": {**{key: capture.get(key) for key in
+                       ("host", "interface", "filter", "counts", "tcpdump", "listening")},
+                    "sha256": local_sha},
+        "image": server.get("image"),
+        "messages": list(messages),
+        "expected_replies": replies,
+        "answered": count,
+        "files": {},
+    }
+
+
+def transcript(program):
+    text = program.get("stdout") or ""
+    if program.get("stderr"):
+        text += ("\n" if text else "") + program["stderr"]
+    return text + "\n" if text and not text.endswith("\n") else text
+
+
+def unpack(archives, run_dir, expected):
+    """Put each fetched pcap in place - only members of this batch - and remove the archives."""
+    wanted = {capture + ".pcap" for capture in expected}
+    for archive in archives:
+        if not archive or not os.path.exists(archive):
+            continue
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                if member.name not in wanted or not member.isfile():
+                    continue
+                target = os.path.join(run_dir, member.name)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with tar.extractfile(member) as source, open(target + ".tmp", "wb") as out:
+                    out.write(source.read())
+                os.replace(target + ".tmp", target)
+        os.unlink(archive)
+        try:
+            os.rmdir(os.path.dirname(archive))  # the incoming folder, once it is empty
+        except OSError:
+            pass
+
+
+def record_batch(run_dir, scenarios, pairs, todo, results, archives):
+    """Judge and write every capture of a batch; returns (changed, [{pair, scenario, status, reasons}])."""
+    captures = [(pair, scenarios[name]) for name in scenarios for pair in pairs
+                if pair["name"] in todo.get(name, [])]
+    ids = [f"{pair['name']}/{scenario['name']}" for pair, scenario in captures]
+    parts = [part for part in results if isinstance(part, dict)]
+    reported = {capture for part in parts for capture in part}
+    # What the plan knows of each capture (hosts, addresses) first, then what its machines reported.
+    merged = merge([{capture_id: new_result(pair, scenario) for capture_id, (pair, scenario)
+                     in zip(ids, captures) if capture_id in reported}] + parts)
+    unpack(archives, run_dir, ids)
+    changed, summary = False, []
+    for capture_id, (pair, scenario) in zip(ids, captures):
+        name, folder = pair["name"], os.path.join(run_dir, pair["name"])
+        os.makedirs(folder, exist_ok=True)
+        result = merged.get(capture_id) or {
+            "pair": name, "error": f"no result: the machines of pair {name} did not report "
+                                   "(unreachable? see the playbook's output)"}
+        pcap = os.path.join(folder, scenario["name"] + ".pcap")
+        record = judge(result, scenario, pair["messages"][scenario["name"]],
+                       sha256(pcap) if os.path.exists(pcap) else None)
+        for role in ("server", "client"):
+            log = f"{scenario['name']}.{role}.log"
+            changed |= write_if_changed(os.path.join(folder, log), transcript(result.get(role) or {}))
+            record["files"][f"{role}_log"] = f"{name}/{log}"
+        if record["capture"]["sha256"]:
+            record["files"]["pcap"] = f"{name}/{scenario['name']}.pcap"
+        changed |= write_if_changed(os.path.join(folder, scenario["name"] + ".json"),
+                                    json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        summary.append({"pair": name, "scenario": scenario["name"], "status": record["status"],
+                        "reasons": record["reasons"]})
+    return changed, summary

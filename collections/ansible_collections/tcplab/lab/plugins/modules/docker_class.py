@@ -1,0 +1,197 @@
+#!/usr/bin/python
+"""Ansible module: set up (or remove) every pair of a Docker host in one call."""
+
+DOCUMENTATION = r"""
+module: docker_class
+short_description: Give every pair of this Docker host its network and containers, at once
+description:
+  - Runs on the Docker host and talks to the engine through its socket.
+  - C(state=present) - writes the lab programs once into C(<spool>/<lab_id>/programs) on this host,
+    then for every pair of the plan on this host, concurrently, makes its bridge network (the plan's
+    subnet, gateway and bridge interface name) and its server and client containers (the plan's
+    addresses), with the programs mounted read-only at C(remote_dir). What already matches the plan
+    is left alone, so a second run changes nothing; a network or container that differs from the
+    plan is made anew. Everything carries the label C(org.tcplab.lab=<lab_id>).
+  - A pair that cannot be set up is reported with its cause (a warning) and the other pairs go on;
+    the module fails only when no pair could be set up.
+  - C(state=absent) - removes every container and network labelled with the lab id, and nothing else.
+options:
+  state: {type: str, choices: [present, absent], default: present, description: Set the class up or remove it.}
+  lab_id: {type: str, required: true, description: The lab whose containers and networks these are.}
+  pairs: {type: list, elements: dict, default: [], description: "The plan's records of this host's pairs."}
+  image: {type: str, default: "", description: Image of the containers (must be on this host).}
+  remote_dir: {type: path, default: /opt/tcplab, description: Where the programs are in the containers.}
+  programs: {type: dict, default: {}, description: "The lab programs: path under remote_dir -> content."}
+  spool: {type: path, default: /var/tmp/tcplab, description: "The lab's folder on this host (the programs go under it)."}
+  parallel: {type: int, default: 8, description: Pairs set up at the same time.}
+  docker_socket: {type: path, default: /var/run/docker.sock, description: The engine's socket on this host.}
+author: tcplab
+"""
+
+RETURN = r"""
+pairs: {description: "Per pair: changed, and error (empty when it is set up).", type: dict, returned: state=present}
+removed: {description: Names of the containers and networks removed., type: list, returned: state=absent}
+"""
+
+import concurrent.futures
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import DockerError, Engine
+
+LABEL = "org.tcplab.lab"
+BRIDGE_OPTION = "com.docker.network.bridge.name"
+
+
+def write_programs(folder, programs):
+    """The programs under folder, each written only when it differs; True if any was."""
+    changed = False
+    for path, content in sorted(programs.items()):
+        target = os.path.join(folder, path)
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        data = content.encode("utf-8")
+        if os.path.exists(target):
+            with open(target, "rb") as f:
+                if f.read() == data:
+                    continue
+        with open(target + ".tmp", "wb") as f:
+            f.write(data)
+        os.chmod(target + ".tmp", 0o755)
+        os.replace(target + ".tmp", target)
+        changed = True
+    return changed
+
+
+class PairSetup:
+    def __init__(self, engine, params, image_id, programs):
+        self.engine, self.params = engine, params
+        self.image_id, self.programs = image_id, programs
+        self.bind = f"{programs}:{params['remote_dir']}:ro"
+
+    def __call__(self, pair):
+        changed = False
+        try:
+            changed |= self.network(pair)
+            for role in ("server", "client"):
+                changed |= self.container(pair, role)
+            return pair["name"], {"changed": changed, "error": ""}
+        except (DockerError, OSError) as error:
+            return pair["name"], {"changed": changed, "error": str(error)}
+
+    def labels(self, pair, role=None):
+        labels = {LABEL: self.params["lab_id"], "org.tcplab.pair": pair["name"]}
+        if role:
+            labels["org.tcplab.role"] = role
+        return labels
+
+    def network(self, pair):
+        wanted = pair["network"]
+        found = self.engine.network(wanted["name"])
+        if found is not None:
+            config = (found.get("IPAM", {}).get("Config") or [{}])[0]
+            if (config.get("Subnet"), config.get("Gateway"), (found.get("Options") or {}).get(BRIDGE_OPTION),
+                    (found.get("Labels") or {}).get(LABEL)) == (
+                    wanted["subnet"], wanted["gateway"], wanted["bridge"], self.params["lab_id"]):
+                return False
+            # The plan changed (another pool, another bridge name): make the pair anew.
+            for role in ("server", "client"):
+                self.engine.remove_container(pair[role]["container"])
+            self.engine.remove_network(wanted["name"])
+        self.engine.create_network({
+            "Name": wanted["name"], "Driver": "bridge", "CheckDuplicate": True,
+            "IPAM": {"Driver": "default", "Config": [{"Subnet": wanted["subnet"], "Gateway": wanted["gateway"]}]},
+            "Options": {BRIDGE_OPTION: wanted["bridge"]},
+            "Labels": self.labels(pair)})
+        return True
+
+    def container(self, pair, role):
+        name, network = pair[role]["container"], pair["network"]["name"]
+        found = self.engine.container(name)
+        if found is not None and not self.matches(found, pair, role):
+            self.engine.remove_container(name)
+            found = None
+        changed = False
+        if found is None:
+            self.engine.create_container(name, {
+                "Image": self.params["image"], "Cmd": ["sleep", "infinity"],
+                "Hostname": f"{pair['name']}-{role}", "Labels": self.labels(pair, role),
+                "HostConfig": {"Init": True, "NetworkMode": network, "RestartPolicy": {"Name": "no"},
+                               "Binds": [self.bind]},
+                "NetworkingConfig": {"EndpointsConfig": {
+                    network: {"IPAMConfig": {"IPv4Address": pair[role]["address"]}}}}})
+            changed = True
+        if found is None or not found["State"].get("Running"):
+            self.engine.start(name)
+            changed = True
+        return changed
+
+    def matches(self, found, pair, role):
+        network = (found.get("NetworkSettings", {}).get("Networks") or {}).get(pair["network"]["name"]) or {}
+        return (found.get("Image") == self.image_id
+                and found["Config"].get("Cmd") == ["sleep", "infinity"]
+                and (found.get("HostConfig") or {}).get("Binds") == [self.bind]
+                and (network.get("IPAMConfig") or {}).get("IPv4Address") == pair[role]["address"]
+                and (found["Config"].get("Labels") or {}).get(LABEL) == self.params["lab_id"])
+
+
+def present(module, engine):
+    p = module.params
+    image = engine.image(p["image"])
+    if image is None:
+        module.fail_json(msg=f"The image {p['image']} is not on this Docker host: run the whole lab "
+                             "(its image step builds it), or set lab_image_name to an image with python3.")
+    programs = os.path.join(p["spool"], p["lab_id"], "programs")
+    written = write_programs(programs, p["programs"])
+    setup = PairSetup(engine, p, image["Id"], programs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, p["parallel"])) as pool:
+        results = dict(pool.map(setup, p["pairs"]))
+    failed = {name: r["error"] for name, r in results.items() if r["error"]}
+    for name, error in failed.items():
+        module.warn(f"pair {name} could not be set up: {error}")
+    if failed and len(failed) == len(results):
+        module.fail_json(msg=f"No pair could be set up on this Docker host; the first: {next(iter(failed.values()))}",
+                         pairs=results)
+    module.exit_json(changed=written or any(r["changed"] for r in results.values()), pairs=results)
+
+
+def absent(module, engine):
+    label = f"{LABEL}={module.params['lab_id']}"
+    removed = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, module.params["parallel"])) as pool:
+        containers = [c["Names"][0].lstrip("/") for c in engine.containers(label)]
+        list(pool.map(engine.remove_container, containers))
+        removed += containers
+        networks = [n["Name"] for n in engine.networks(label)]
+        list(pool.map(engine.remove_network, networks))
+        removed += networks
+    module.exit_json(changed=bool(removed), removed=removed)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+            "lab_id": {"type": "str", "required": True},
+            "pairs": {"type": "list", "elements": "dict", "default": []},
+            "image": {"type": "str", "default": ""},
+            "remote_dir": {"type": "path", "default": "/opt/tcplab"},
+            "programs": {"type": "dict", "default": {}},
+            "spool": {"type": "path", "default": "/var/tmp/tcplab"},
+            "parallel": {"type": "int", "default": 8},
+            "docker_socket": {"type": "path", "default": "/var/run/docker.sock"},
+        },
+        required_if=[("state", "present", ("image",))],
+        supports_check_mode=False,
+    )
+    engine = Engine(module.params["docker_socket"])
+    try:
+        if module.params["state"] == "present":
+            present(module, engine)
+        else:
+            absent(module, engine)
+    except DockerError as error:
+        module.fail_json(msg=f"Docker engine: {error}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+#!/usr/bin/python
+"""Ansible module: look for the lab image on this Docker host, pulling it if asked."""
+
+DOCUMENTATION = r"""
+module: docker_image
+short_description: Look for the lab image on this Docker host (and pull it when asked)
+description:
+  - Runs on the Docker host and talks to the engine through its socket, so it needs nothing but
+    python3 there. Returns whether the image is present and its id; with C(pull=true) a missing
+    image is pulled first (which needs a registry). A failed pull is reported, not fatal - the
+    caller builds the image instead.
+options:
+  name: {type: str, required: true, description: The image.}
+  pull: {type: bool, default: false, description: Pull the image when it is missing.}
+  docker_socket: {type: path, default: /var/run/docker.sock, description: The engine's socket on this host.}
+author: tcplab
+"""
+
+RETURN = r"""
+present: {description: The image is on this host., type: bool, returned: always}
+id: {description: The image id (empty when it is not present)., type: str, returned: always}
+pull_error: {description: Why a pull failed (empty when none was tried or it worked)., type: str, returned: always}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import DockerError, Engine
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "pull": {"type": "bool", "default": False},
+            "docker_socket": {"type": "path", "default": "/var/run/docker.sock"},
+        },
+        supports_check_mode=True,
+    )
+    engine = Engine(module.params["docker_socket"])
+    name, changed, pull_error = module.params["name"], False, ""
+    try:
+        image = engine.image(name)
+        if image is None and module.params["pull"] and not module.check_mode:
+            try:
+                engine.pull(name)
+                changed = True
+            except (DockerError, OSError) as error:
+                pull_error = str(error)
+            image = engine.image(name)
+    except DockerError as error:
+        module.fail_json(msg=f"Docker engine: {error}")
+    module.exit_json(changed=changed, present=image is not None, id=image["Id"] if image else "",
+                     pull_error=pull_error)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+#!/usr/bin/python
+"""Ansible module: make a machine ready for a run - no leftovers, the spool, tcpdump, free ports."""
+
+DOCUMENTATION = r"""
+module: machine
+short_description: Make a machine ready for a lab run
+description:
+  - Runs once per real machine of the run (the controller, Docker hosts, VMs and lab PCs), as root
+    where it captures or serves.
+  - Stops what an earlier run of this lab left running here - servers and captures it started,
+    found by their pid files in the lab's spool and checked by their command lines, never by a
+    pattern - and makes the spool folder.
+  - Reports the tcpdump version (empty when tcpdump is missing, so the caller installs it) and
+    the Python version.
+  - On a machine that serves, checks that the scenarios' ports are free and fails naming the
+    process that holds one (as C(ss -p) shows it).
+options:
+  name: {type: str, required: true, description: The machine's inventory name (for messages).}
+  lab_id: {type: str, required: true, description: The lab.}
+  spool: {type: path, required: true, description: The lab's spool folder on this machine.}
+  remote_dir: {type: path, required: true, description: Where the lab programs live on this machine.}
+  ports: {type: list, elements: int, default: [], description: Ports that must be free (on a server machine).}
+author: tcplab
+"""
+
+RETURN = r"""
+tcpdump: {description: tcpdump's version line, or empty when it is not installed., type: str, returned: always}
+python: {description: The Python version of this machine., type: str, returned: always}
+stopped: {description: Leftover servers and captures stopped., type: list, returned: always}
+"""
+
+import os
+import platform
+import re
+import subprocess
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tcplab.lab.plugins.module_utils import supervise, tcpdump
+
+
+def port_holders(ports):
+    """{port: 'users:((...))'} for the ports someone listens on (ss names the process)."""
+    result = subprocess.run(["ss", "-H", "-l", "-t", "-n", "-p"], capture_output=True, text=True, check=False)
+    holders = {}
+    for line in result.stdout.splitlines():
+        for port in ports:
+            if re.search(rf":{port}\s", line):
+                users = re.search(r"users:\(.*\)", line)
+                holders[port] = users.group(0) if users else "another process"
+    return holders
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "name": {"type": "str", "required": True},
+            "lab_id": {"type": "str", "required": True},
+            "spool": {"type": "path", "required": True},
+            "remote_dir": {"type": "path", "required": True},
+            "ports": {"type": "list", "elements": "int", "default": []},
+        },
+        supports_check_mode=False,
+    )
+    p = module.params
+    folder = os.path.join(p["spool"], p["lab_id"])
+    os.makedirs(folder, mode=0o755, exist_ok=True)
+    stopped = supervise.stop_leftovers(folder, p["remote_dir"]) + tcpdump.stop_leftovers(folder)
+    holders = port_holders(p["ports"]) if p["ports"] else {}
+    if holders:
+        port, users = next(iter(holders.items()))
+        module.fail_json(msg=f"Port {port} on {p['name']} is in use by {users}: stop it or give the "
+                             "scenario another port in lab_scenarios.", holders=holders)
+    module.exit_json(changed=bool(stopped), stopped=stopped, tcpdump=tcpdump.version(),
+                     python=platform.python_version())
+
+
+if __name__ == "__main__":
+    main()

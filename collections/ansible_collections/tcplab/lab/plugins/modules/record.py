@@ -1,0 +1,27 @@
+#!/usr/bin/python
+"""Documentation of the action plugin tcplab.lab.record (it runs on the controller)."""
+
+DOCUMENTATION = r"""
+module: record
+short_description: Judge and record a batch of captures on the controller
+description:
+  - An action plugin - it runs on the controller, in Ansible's own process, after a batch (a Docker
+    host's, or a wave of pairs on machines). Unpacks the fetched archives of pcaps into the run
+    folder, then writes for every capture of the batch its transcripts and its record
+    (C(<pair>/<scenario>.json), see DESIGN.md) and decides its status; the pcap's sha256 on the
+    controller must be the capture host's.
+  - A capture without any result (its machines did not report) is recorded as failed, saying so.
+  - Changes nothing when the files already hold the same content.
+options:
+  run_dir: {type: path, required: true, description: The run's folder.}
+  scenarios: {type: dict, required: true, description: "The batch's scenarios (name, port, reply_format), by name."}
+  pairs: {type: list, elements: dict, required: true, description: "The plan's records of the batch's pairs."}
+  todo: {type: dict, required: true, description: "The batch's captures: scenario -> names of pairs."}
+  results: {type: list, elements: raw, required: true, description: "Parts of the results, {<pair>/<scenario>: partial result} each, in step order."}
+  archives: {type: list, elements: path, default: [], description: Fetched archives of pcaps (members <pair>/<scenario>.pcap).}
+author: tcplab
+"""
+
+RETURN = r"""
+records: {description: "Per capture: pair, scenario, status, reasons.", type: list, returned: always}
+"""

@@ -1,0 +1,173 @@
+"""The plan: the whole class worked out and checked before anything runs (pure Python, no Ansible)."""
+import json
+
+import pytest
+from ansible_collections.tcplab.lab.plugins.module_utils.plan import (
+    MAX_MESSAGE_BYTES, PlanError, build_plan, capture_filter, capture_paths)
+
+SCENARIOS = {
+    "reqresp": {"port": 2222, "server": "reqresp/server.py", "client": "reqresp/client.py",
+                "reply_format": "{message}", "messages": ["hello"]},
+    "upcall": {"port": 4141, "server": "upcall/server.py", "client": "upcall/client.py",
+               "reply_format": "Upcall event: Processing {message}", "messages": ["1"]},
+}
+CONTROLLER = {"localhost": {"ansible_connection": "local"}}
+MACHINES = {"vm01": {"ansible_host": "192.0.2.11"}, "vm02": {"ansible_host": "192.0.2.12"},
+            "vm03": {"ansible_host": "192.0.2.13", "lab_address": "10.0.0.13"},
+            "hv": {"ansible_host": "192.0.2.1"}}
+
+
+def settings(**changes):
+    base = {"lab_id": "tcplab", "lab_run_id": "r1", "lab_class_size": 2, "lab_roster": [],
+            "lab_run_scenarios": ["reqresp", "upcall"], "lab_scenarios": SCENARIOS, "lab_messages": {},
+            "lab_captures_dir": "/c", "lab_programs_dir": "", "lab_docker_host": "localhost",
+            "lab_image_name": "img", "lab_network_pool": "10.213.0.0/16", "lab_network_prefix": 24,
+            "lab_bridge_prefix": "", "lab_capture_point": "bridge", "lab_capture_host": "",
+            "lab_capture_interface": "", "lab_remote_dir": "/opt/tcplab", "lab_spool": "/var/tmp/tcplab"}
+    base.update(changes)
+    return base
+
+
+def plan(hosts=None, records=None, **changes):
+    return build_plan(settings(**changes), {"hosts": {**CONTROLLER, **(hosts or {})}}, records)
+
+
+def error(**changes):
+    with pytest.raises(PlanError) as raised:
+        plan(hosts=MACHINES, **changes)
+    message = str(raised.value)
+    assert "\n" not in message
+    return message
+
+
+def test_a_class_of_two_is_worked_out_completely():
+    result = plan()
+    first = result["pairs"][0]
+    assert [p["name"] for p in result["pairs"]] == ["p01", "p02"]
+    assert first["network"] == {"name": "tcplab-p01", "subnet": "10.213.1.0/24", "gateway": "10.213.1.1",
+                                "bridge": "tcplab-001"}
+    assert first["server"] == {"host": "tcplab-p01-server", "container": "tcplab-p01-server",
+                               "machine": "localhost", "address": "10.213.1.2"}
+    assert first["client"]["address"] == "10.213.1.3"
+    assert first["capture"] == {"host": "localhost", "point": "bridge", "interface": "tcplab-001",
+                                "peer": "10.213.1.2", "local": True}
+    assert first["messages"] == {"reqresp": ["hello"], "upcall": ["1"]}
+    assert result["docker_hosts"] == ["localhost"]
+    assert result["machines"] == {"localhost": {"docker": True, "serves": False, "clients": False,
+                                                "captures": True, "local": True}}
+    assert result["todo"] == {"reqresp": ["p01", "p02"], "upcall": ["p01", "p02"]}
+    assert result["run_dir"] == "/c/r1"
+    json.dumps(result)  # plain data all the way down
+
+
+def test_values_given_as_strings_on_the_command_line_are_taken_when_clear():
+    result = plan(lab_class_size="30", lab_network_prefix="24", lab_run_scenarios="upcall")
+    assert len(result["pairs"]) == 30 and list(result["scenarios"]) == ["upcall"]
+    assert result["pairs"][29]["network"]["subnet"] == "10.213.30.0/24"
+
+
+def test_messages_stay_literal_text():
+    odd = ["{{ 7*7 }}", "{{ lookup('pipe', 'touch /tmp/x') }}", "$(id)", "héllo ✓"]
+    result = plan(lab_messages={"reqresp": odd})
+    assert result["pairs"][0]["messages"]["reqresp"] == odd
+
+
+def test_own_messages_beat_class_messages_which_beat_the_scenarios():
+    result = plan(lab_roster=[{"name": "ani", "messages": {"upcall": ["a"]}}, {"name": "budi"}],
+                  lab_messages={"upcall": ["class"]})
+    assert [p["messages"]["upcall"] for p in result["pairs"]] == [["a"], ["class"]]
+    assert result["pairs"][1]["messages"]["reqresp"] == ["hello"]
+
+
+@pytest.mark.parametrize("changes,expected", [
+    ({"lab_class_size": "thirty"}, "lab_class_size 'thirty': give 1 to 250 pairs"),
+    ({"lab_class_size": 0}, "lab_class_size 0: give 1 to 250 pairs"),
+    ({"lab_id": "Tcp Lab"}, "lab_id 'Tcp Lab': use 1 to 40 lower-case letters"),
+    ({"lab_run_scenarios": ["reqresp", "pubsub"]}, "lab_run_scenarios ['reqresp', 'pubsub']: each must be one of"),
+    ({"lab_messages": {"upcall": [1, 2]}}, "Messages of lab_messages: {'upcall': [1, 2]} must map scenarios"),
+    ({"lab_messages": {"upcal": ["x"]}}, "Messages of lab_messages: {'upcal': ['x']} must map scenarios"),
+    ({"lab_messages": {"upcall": []}}, "Messages of lab_messages: {'upcall': []} must map"),
+    ({"lab_roster": [{"name": "Ani Budi"}]}, "Pair name 'Ani Budi': use a unique name"),
+    ({"lab_roster": [{"name": "a"}, {"name": "a"}]}, "Pair name 'a': use a unique name"),
+    ({"lab_roster": [{"name": "vm01"}]}, "Pair name 'vm01'"),
+    ({"lab_roster": [{"name": "a", "sever": "vm01"}]}, "Pair 'a': unknown setting 'sever'"),
+    ({"lab_roster": [{"name": "a", "docker_host": "pc9"}]}, "Pair 'a': docker_host 'pc9' is not an inventory host"),
+    ({"lab_roster": [{"name": "a", "server": "vm01", "client": "vm9"}]},
+     "Pair 'a': server 'vm01' and client 'vm9' must both be inventory hosts"),
+    ({"lab_roster": [{"name": "a", "server": "vm01", "client": "vm02"}]},
+     "Pair 'a': capture 'bridge' on '' - use capture: bridge with lab_capture_host"),
+    ({"lab_network_pool": "10.213.0.0/30"}, "lab_network_prefix 24: give a prefix length from 30"),
+    ({"lab_network_pool": "10.213.0.0/23"}, "lab_network_pool 10.213.0.0/23 with lab_network_prefix 24 has no subnet number 2"),
+    ({"lab_network_pool": "banana"}, "lab_network_pool 'banana': give an IPv4 network"),
+    ({"lab_bridge_prefix": "Br_"}, "lab_bridge_prefix 'Br_': use 1 to 12"),
+    ({"lab_run_id": "../x"}, "lab_run_id '../x': use a folder-safe name"),
+])
+def test_a_bad_setting_is_one_line_naming_it(changes, expected):
+    assert error(**changes).startswith(expected)
+
+
+def test_a_message_longer_than_the_programs_take_is_refused_up_front():
+    assert len(plan(lab_messages={"reqresp": ["é" * (MAX_MESSAGE_BYTES // 2)]})["pairs"]) == 2
+    message = error(lab_messages={"reqresp": ["é" * (MAX_MESSAGE_BYTES // 2) + "x"]})
+    assert message.startswith("Messages of lab_messages: the message 'éééé")
+    assert f"is {MAX_MESSAGE_BYTES + 1} bytes; a message may be at most {MAX_MESSAGE_BYTES} bytes" in message
+
+
+def test_a_scenario_whose_program_is_missing_is_named(tmp_path):
+    (tmp_path / "reqresp").mkdir()
+    (tmp_path / "reqresp" / "server.py").write_text("")
+    message = error(lab_programs_dir=str(tmp_path), lab_run_scenarios=["reqresp"])
+    assert message.startswith(f"lab_scenarios.reqresp.client 'reqresp/client.py': there is no such program in {tmp_path}")
+
+
+def test_pairs_on_machines_get_their_capture_points():
+    roster = [{"name": "a", "server": "vm01", "client": "vm02", "capture": "bridge"},
+              {"name": "b", "server": "vm03", "client": "vm01", "capture": "server"},
+              {"name": "c", "server": "vm02", "client": "vm02"}]
+    pairs = {p["name"]: p for p in plan(hosts=MACHINES, lab_roster=roster, lab_capture_host="hv")["pairs"]}
+    assert pairs["a"]["capture"] == {"host": "hv", "point": "bridge", "interface": "", "peer": "192.0.2.11",
+                                     "local": False}
+    assert pairs["b"]["capture"] == {"host": "vm03", "point": "server", "interface": "", "peer": "192.0.2.11",
+                                     "local": False}
+    assert pairs["b"]["server"]["address"] == "10.0.0.13"  # lab_address wins over ansible_host
+    assert pairs["c"]["capture"] == {"host": "vm02", "point": "loopback", "interface": "lo",
+                                     "peer": "192.0.2.12", "local": False}
+    assert capture_filter(pairs["a"], 2222) == "tcp and host 192.0.2.11 and host 192.0.2.12 and port 2222"
+
+
+def test_a_lab_wide_capture_interface_reaches_every_pair_unless_a_pair_names_its_own():
+    roster = [{"name": "a", "server": "vm01", "client": "vm02"},
+              {"name": "b", "server": "vm03", "client": "vm02", "capture_interface": "eth1"}]
+    pairs = plan(hosts=MACHINES, lab_roster=roster, lab_capture_host="hv", lab_capture_interface="virbr0")["pairs"]
+    assert [p["capture"]["interface"] for p in pairs] == ["virbr0", "eth1"]
+
+
+def test_pairs_that_share_a_server_machine_take_turns():
+    roster = [{"name": "a", "server": "vm01", "client": "vm02"}, {"name": "b", "server": "vm01", "client": "vm03"},
+              {"name": "c", "server": "vm02", "client": "vm02"}, {"name": "d", "server": "vm01", "client": "vm01"}]
+    result = plan(hosts=MACHINES, lab_roster=roster, lab_capture_host="hv")
+    assert [p["wave"] for p in result["pairs"]] == [1, 2, 1, 3]
+    assert result["waves"] == 3
+    assert result["machines"]["vm01"] == {"docker": False, "serves": True, "clients": True, "captures": True,
+                                          "local": False}
+
+
+def test_a_rerun_plans_only_the_captures_still_missing():
+    result = plan(records={("p01", "reqresp"): "ok", ("p02", "reqresp"): "failed", ("p01", "upcall"): "ok"})
+    assert result["todo"] == {"reqresp": ["p02"], "upcall": ["p02"]}
+
+
+def test_bridge_names_fit_an_interface_name_and_differ_between_labs():
+    long_ids = ["tcplab-molecule", "tcplab-pytest", "tcplab-bench"]
+    bridges = [plan(lab_id=lab_id, lab_class_size=250, lab_network_pool="10.0.0.0/8")["pairs"][-1]["network"]["bridge"]
+               for lab_id in long_ids]
+    assert all(len(b) <= 15 for b in bridges) and len(set(bridges)) == 3
+    assert plan(lab_bridge_prefix="kelas-a-")["pairs"][1]["network"]["bridge"] == "kelas-a-002"
+
+
+def test_pcaps_land_in_the_run_folder_when_the_controller_captures():
+    result = plan(hosts=MACHINES, lab_roster=[{"name": "a"}, {"name": "b", "server": "vm01", "client": "vm01"}])
+    local, remote = result["pairs"]
+    assert capture_paths(result, local, "reqresp") == ("/c/r1/a/reqresp.pcap", "/var/tmp/tcplab/tcplab/r1/a/reqresp")
+    assert capture_paths(result, remote, "reqresp") == ("/var/tmp/tcplab/tcplab/r1/b/reqresp.pcap",
+                                                        "/var/tmp/tcplab/tcplab/r1/b/reqresp")

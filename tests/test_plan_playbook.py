@@ -1,0 +1,54 @@
+"""The plan step as Ansible runs it: settings from the inventory and the command line, messages raw.
+
+Runs playbooks/plan.yml for real (no Docker needed: planning touches no machine) and reads the
+plan the role published.
+"""
+import json
+from pathlib import Path
+
+from lab_playbook import ansible_playbook
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def published_plan(tmp_path, *args, variables=None):
+    """Run the plan play, then write the published plan to a file; (result, plan or None)."""
+    out = tmp_path / "plan.json"
+    playbook = tmp_path / "probe.yml"
+    playbook.write_text(
+        f"- ansible.builtin.import_playbook: {ROOT / 'playbooks/plan.yml'}\n"
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - ansible.builtin.copy:\n        content: \"{{ lab_plan | to_json }}\"\n"
+        f"        dest: {out}\n        mode: '0644'\n")
+    result = ansible_playbook(str(playbook), *args, inventory="inventory/docker",
+                              variables={"lab_captures_dir": str(tmp_path / "captures"), **(variables or {})})
+    return result, (json.loads(out.read_text()) if out.exists() else None)
+
+
+def test_messages_that_look_like_templates_stay_literal_and_run_nothing(tmp_path):
+    marker = tmp_path / "templated"
+    odd = ["{{ 7*7 }}", "{{ lookup('ansible.builtin.pipe', 'touch " + str(marker) + "') }}"]
+    result, plan = published_plan(tmp_path, variables={"lab_messages": {"reqresp": odd}})
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert [p["messages"]["reqresp"] for p in plan["pairs"]] == [odd, odd]
+    assert not marker.exists()
+
+
+def test_a_class_size_given_as_key_value_on_the_command_line_is_a_number(tmp_path):
+    result, plan = published_plan(tmp_path, "-e", "lab_class_size=30")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert len(plan["pairs"]) == 30 and plan["pairs"][-1]["network"]["bridge"] == "tcplab-030"
+
+
+def test_a_bad_setting_fails_the_plan_with_one_line(tmp_path):
+    result, plan = published_plan(tmp_path, "-e", "lab_class_size=thirty")
+    assert result.returncode != 0 and plan is None
+    assert "lab_class_size 'thirty': give 1 to 250 pairs, or list them in lab_roster." in result.stdout
+
+
+def test_latest_names_the_run_captures_latest_points_at(tmp_path):
+    (tmp_path / "captures" / "20261122T000000Z").mkdir(parents=True)
+    (tmp_path / "captures" / "latest").symlink_to("20261122T000000Z")
+    result, plan = published_plan(tmp_path, "-e", "lab_run_id=latest")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert plan["run_id"] == "20261122T000000Z"

@@ -1,0 +1,139 @@
+"""The controller's judgement of a capture (when it is ok) and what the manifest lists."""
+import json
+
+import pytest
+from ansible_collections.tcplab.lab.plugins.module_utils import manifest, record
+from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, write_if_changed
+
+SPEC = {"name": "upcall", "port": 4141, "reply_format": "Upcall event: Processing {message}"}
+COUNTS = {"captured": 14, "received_by_filter": 14, "dropped_by_kernel": 0}
+
+
+MESSAGES = ["1", "two"]
+
+
+def params(tmp_path, **changes):
+    """(a merged exchange result, the controller's sha256 of its pcap)."""
+    pcap = tmp_path / "upcall.pcap"
+    pcap.write_bytes(b"pcap bytes")
+    base = {
+        "pair": "p01", "scenario": "upcall", "started": "2026-11-21T00:00:00Z", "error": "",
+        "client": {"ran": True, "rc": 0, "host": "c", "address": "10.0.0.3",
+                   "stdout": "Connected\nReceived upcall from server: Upcall event: Processing 1\n"
+                             "Received upcall from server: Upcall event: Processing two"},
+        "server": {"ran": True, "finished": True, "rc": 0, "host": "s", "address": "10.0.0.2"},
+        "capture": {"interface": "br-1", "counts": dict(COUNTS), "sha256": sha256(str(pcap))},
+    }
+    for key, value in changes.items():
+        base[key] = {**base[key], **value} if isinstance(value, dict) else value
+    return base, sha256(str(pcap))
+
+
+def judge(result, local_sha):
+    return record.judge(result, SPEC, MESSAGES, local_sha)
+
+
+def test_complete_exchange_is_ok(tmp_path):
+    p, pcap = params(tmp_path)
+    result = judge(p, pcap)
+    assert (result["status"], result["reasons"], result["answered"]) == ("ok", [], 2)
+    assert result["expected_replies"] == ["Upcall event: Processing 1", "Upcall event: Processing two"]
+
+
+def test_kernel_drops_fail_the_capture(tmp_path):
+    p, pcap = params(tmp_path, capture={"counts": {**COUNTS, "dropped_by_kernel": 3}})
+    assert judge(p, pcap)["reasons"] == ["tcpdump: 3 packets dropped by the kernel"]
+
+
+def test_shortfall_fails_the_capture_on_a_bridge_but_not_loopbacks_double_count(tmp_path):
+    p, pcap = params(tmp_path, capture={"counts": {**COUNTS, "received_by_filter": 28}})
+    assert judge(p, pcap)["reasons"] == ["tcpdump captured 14 of the 28 packets its filter received"]
+    p, pcap = params(tmp_path, capture={"interface": "lo", "counts": {**COUNTS, "received_by_filter": 28}})
+    assert judge(p, pcap)["status"] == "ok"
+    p, pcap = params(tmp_path, capture={"interface": "lo", "counts": {**COUNTS, "received_by_filter": 30}})
+    assert judge(p, pcap)["reasons"] == ["tcpdump captured 14 of the 15 packets its filter received"]
+
+
+def test_checksum_mismatch_and_missing_pcap_fail(tmp_path):
+    p, pcap = params(tmp_path, capture={"sha256": "0" * 64})
+    assert judge(p, pcap)["reasons"] == ["the pcap's sha256 on the controller differs from the capture host's"]
+    p, _ = params(tmp_path)
+    assert judge(p, None)["reasons"] == ["the pcap did not reach the controller"]
+
+
+def test_program_failures_are_named_with_their_last_line(tmp_path):
+    p, pcap = params(tmp_path, client={"rc": 1, "stdout": "Connected\n",
+                                       "stderr": "error: no reply from 10.0.0.2:4141 within 10 seconds"},
+                     server={"finished": False})
+    assert judge(p, pcap)["reasons"] == [
+        "client exited 1: error: no reply from 10.0.0.2:4141 within 10 seconds",
+        "server did not finish in time",
+        "0 of 2 messages got their correct reply"]
+
+
+def test_an_early_stop_explains_an_empty_capture(tmp_path):
+    p, pcap = params(tmp_path, error="Port 4141 on s is already in use", client={"ran": False, "stdout": ""},
+                     server={"ran": False}, capture={"counts": {**COUNTS, "captured": 0, "received_by_filter": 0}})
+    assert judge(p, pcap)["reasons"] == ["Port 4141 on s is already in use"]
+
+
+def test_manifest_lists_captured_files_not_derived_ones(tmp_path):
+    for name in ("p01/upcall.pcap", "p01/upcall.json", "report.html", "report.json", "summary.txt",
+                 "manifest.json", "ladders/p01/upcall.svg"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(name)
+    assert sorted(manifest.run_files(str(tmp_path))) == ["p01/upcall.json", "p01/upcall.pcap"]
+
+
+def test_missing_record_counts_as_failed_and_summary_ends_with_report_and_folder(tmp_path):
+    (tmp_path / "p01").mkdir()
+    (tmp_path / "p01" / "reqresp.json").write_text(json.dumps(
+        {"pair": "p01", "scenario": "reqresp", "status": "ok", "reasons": [], "messages": ["a"], "answered": 1,
+         "capture": {"counts": COUNTS}}))
+    captures = manifest.records(str(tmp_path), ["p01", "p02"], ["reqresp"])
+    assert [c["status"] for c in captures] == ["ok", "failed"]
+    lines = manifest.summary("r1", str(tmp_path), captures)
+    assert lines[0] == "Run r1: 2 pair(s) x 1 scenario(s), 1 of 2 captures ok"
+    assert lines[-2:] == [f"Report: {tmp_path}/report.html", f"Run folder: {tmp_path}"]
+    assert "FAILED: no record" in lines[3]
+
+
+@pytest.mark.parametrize("text,changed", [("same", False), ("other", True)])
+def test_write_if_changed_leaves_equal_content_alone(tmp_path, text, changed):
+    path = tmp_path / "f.json"
+    path.write_text("same")
+    assert write_if_changed(str(path), text) is changed
+    assert path.read_text() == text
+
+
+def test_parts_from_each_machine_merge_into_one_result_first_error_first():
+    merged = record.merge([
+        {"p01/upcall": {"pair": "p01", "capture": {"host": "hv", "counts": None}, "error": ""}},
+        {"p01/upcall": {"capture": {"interface": "virbr0", "listening": "yes"}, "error": "tcpdump: gone"}},
+        {"p01/upcall": {"client": {"ran": True, "rc": 1}, "error": "cannot connect"}},
+        {"p01/upcall": {"capture": {"counts": COUNTS}}},
+    ])
+    assert merged == {"p01/upcall": {
+        "pair": "p01", "error": "tcpdump: gone; cannot connect", "client": {"ran": True, "rc": 1},
+        "capture": {"host": "hv", "interface": "virbr0", "listening": "yes", "counts": COUNTS}}}
+
+
+def test_a_batch_writes_records_and_names_a_pair_whose_machines_did_not_report(tmp_path):
+    pairs = [{"name": name, "messages": {"upcall": MESSAGES},
+              "server": {"host": f"{name}-s", "address": "10.0.0.2"},
+              "client": {"host": f"{name}-c", "address": "10.0.0.3"},
+              "capture": {"host": "localhost", "interface": "br-1"}} for name in ("p01", "p02")]
+    (tmp_path / "p01").mkdir()
+    (tmp_path / "p01" / "upcall.pcap").write_bytes(b"pcap bytes")
+    good, _ = params(tmp_path)
+    changed, summary = record.record_batch(str(tmp_path), {"upcall": SPEC}, pairs, {"upcall": ["p01", "p02"]},
+                                           [{"p01/upcall": good}], [])
+    assert changed
+    assert [(s["pair"], s["status"]) for s in summary] == [("p01", "ok"), ("p02", "failed")]
+    assert summary[1]["reasons"][0].startswith("no result: the machines of pair p02 did not report")
+    written = json.loads((tmp_path / "p01" / "upcall.json").read_text())
+    assert written["files"] == {"server_log": "p01/upcall.server.log", "client_log": "p01/upcall.client.log",
+                                "pcap": "p01/upcall.pcap"}
+    assert (tmp_path / "p01" / "upcall.client.log").read_text().startswith("Connected\n")
+    assert record.record_batch(str(tmp_path), {"upcall": SPEC}, pairs, {"upcall": ["p01", "p02"]},
+                               [{"p01/upcall": good}], [])[0] is False
