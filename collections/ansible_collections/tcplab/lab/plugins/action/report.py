@@ -10,13 +10,7 @@ import io
 import os
 import sys
 
-from ansible.plugins.action import ActionBase
-
-ARGUMENTS = {
-    "run_dir": {"type": "path", "required": True},
-    "project_dir": {"type": "path", "required": True},
-    "options": {"type": "list", "elements": "str", "default": []},
-}
+from ansible_collections.tcplab.lab.plugins.plugin_utils.controller import ControllerAction
 
 
 def stale(run_dir):
@@ -25,16 +19,16 @@ def stale(run_dir):
     return not os.path.exists(report) or os.path.getmtime(report) < os.path.getmtime(manifest)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(ControllerAction):
+    ARGUMENTS = {
+        "run_dir": {"type": "path", "required": True},
+        "project_dir": {"type": "path", "required": True},
+        "options": {"type": "list", "elements": "str", "default": []},
+    }
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENTS)
+    def work(self, args):
         if not stale(args["run_dir"]):
-            result.update(changed=False)
-            return result
+            return {"changed": False}
         if args["project_dir"] not in sys.path:
             sys.path.insert(0, args["project_dir"])
         printed = io.StringIO()
@@ -43,11 +37,8 @@ class ActionModule(ActionBase):
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
                 status = report.main([args["run_dir"], *args["options"]])
         except Exception as error:  # the analyzer's own bug must not pass for a report
-            result.update(failed=True, msg=f"The analyzer failed on {args['run_dir']}: {error!r}")
-            return result
+            raise ValueError(f"the analyzer failed on {args['run_dir']}: {error!r}") from None
         output = printed.getvalue().splitlines()
         if status:
-            result.update(failed=True, msg=f"The analyzer stopped ({status}): {' '.join(output[-3:])}")
-            return result
-        result.update(changed=True, output=output)
-        return result
+            raise ValueError(f"the analyzer stopped ({status}): {' '.join(output[-3:])}")
+        return {"changed": True, "output": output}

@@ -13,7 +13,6 @@ itself may be anywhere (the run folder, when this host is the controller).
 """
 
 import glob
-import hashlib
 import json
 import os
 import re
@@ -21,6 +20,8 @@ import shutil
 import signal
 import subprocess
 import time
+
+from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256
 
 COUNT_PATTERNS = {
     "captured": re.compile(r"(\d+) packets? captured"),
@@ -213,10 +214,3 @@ def _is_tcpdump(pid):
     except OSError:
         return False
 
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -17,7 +17,9 @@ description:
     milliseconds where a runtime exec costs a tenth of a core-second. The engine (its socket) is
     asked only for each container's state.
   - A pair's failure is that pair's - its result says what failed and why - and every other pair
-    finishes. The module fails only when its own arguments are wrong.
+    finishes. Even what fails for the whole host (no engine socket, no nsenter) is reported in each
+    pair's result, so the run still gets its records, manifest and report. The module fails only
+    when its own arguments are wrong.
   - The pcap goes straight into the run folder when this host is the controller (the plan's
     C(capture.local)), else into the spool, and the module packs the pcaps into one archive to fetch.
 options:
@@ -101,6 +103,8 @@ class PairRun:
 
     def exchange(self):
         port, p = self.scenario["port"], self.params
+        if not self.nsenter:
+            raise StepError("nsenter is not installed on this Docker host: install util-linux there")
         server_info, client_info = self.container("server"), self.container("client")
         self.result["server"]["image"] = server_info.get("Image")
         net = f"/proc/{server_info['State']['Pid']}/net"
@@ -255,8 +259,6 @@ def main():
     )
     params = module.params
     nsenter = shutil.which("nsenter") or shutil.which("nsenter", path="/usr/bin:/usr/sbin:/bin:/sbin")
-    if not nsenter:
-        module.fail_json(msg="nsenter is not installed on this Docker host: install util-linux.")
     tools = {"engine": Engine(params["docker_socket"]), "nsenter": nsenter, "tcpdump": tcpdump.version()}
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, params["parallel"])) as pool:
