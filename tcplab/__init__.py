@@ -4,7 +4,7 @@ Modules:
 
 - `tcplab.pcapread`: read pcap/pcapng files (Ethernet, Linux cooked v1/v2, loopback, raw IP)
   into numbered TCP packets, with dpkt;
-- `tcplab.framing`: netstrings, the lab's wire format;
+- `tcplab.framing`: newline-terminated lines, the lab's wire format;
 - `tcplab.manifest`: what to expect of each capture, from a run's manifest.json or inferred;
 - `tcplab.analyze`: conversations, handshake, segments, messages, exchanges, teardown,
   anomalies, phases and the verdict of one capture;

@@ -7,8 +7,8 @@ scenario ports 2222/4141, then the lower port), and for the scenario's conversat
 - `segments`: every packet with Wireshark's number, time, flags and relative seq/ack;
 - `handshake`: present/complete, ISNs, MSS, window scale;
 - `streams` and `messages`: each direction's byte stream reassembled (retransmissions counted
-  once, out-of-order segments put in place, missing bytes found) and split into netstrings, or
-  one message per data segment when the stream is not netstring-framed;
+  once, out-of-order segments put in place, missing bytes found) and split into lines, or one
+  message per data segment when the stream holds no newline (the seeds' original programs);
 - `exchanges`: message i of the client against the manifest's message i, and the server's
   reply i against the scenario's reply rule, with the round-trip time (the request's last data
   segment to the reply's first);
@@ -21,7 +21,7 @@ scenario ports 2222/4141, then the lower port), and for the scenario's conversat
 
 What makes a capture incomplete: a truncated file, no packets, no conversation on the server
 port, a missing or partial handshake, a message or reply that differs from what the scenario
-requires (or is missing, or extra), a netstring framing error, missing bytes, a reset or a
+requires (or is missing, or extra), a stream ending inside a line, missing bytes, a reset or a
 missing FIN exchange, tcpdump drops, a checksum differing from the manifest. Retransmissions,
 out-of-order segments and zero windows are anomalies worth showing but do not by themselves make
 a capture incomplete: TCP recovered from them and the students can still read the exchange.

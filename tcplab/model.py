@@ -134,7 +134,7 @@ class Message:
 @dataclass
 class Messages:
     direction: str
-    framing: str  # "netstring", "segments" (fallback: one message per data segment), "none"
+    framing: str  # "line", "segments" (fallback: one message per data segment), "none"
     items: list[Message]
     problems: list[str] = field(default_factory=list)
     note: str | None = None

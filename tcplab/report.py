@@ -11,7 +11,7 @@ or into DIR; the last line printed is the path of report.html. The exit status i
 verdicts (they are data), 2 on a usage error (PATH missing or not a folder, bad option). A file
 that is not a capture, or is cut short, gets a one-line error in the report and never stops it.
 
-report.json follows the schema ``tcplab.report/1``, documented in tcplab/README.md.
+report.json follows the schema ``tcplab.report/2``, documented in tcplab/README.md.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from .manifest import Run, load_run
 from .model import C2S, S2C, CaptureAnalysis, Exchange, Segment
 from .signature import Signature, signature
 
-REPORT_SCHEMA = "tcplab.report/1"
+REPORT_SCHEMA = "tcplab.report/2"
 PAYLOAD_LIMIT = 200
 
 

@@ -21,8 +21,9 @@ because a correct exchange may legitimately differ in packets that carry no info
 
 The expected skeleton follows from the messages and the scenario's reply rule: ``C>S SYN``,
 ``S>C SYN,ACK``; per message ``C>S DATA len(request)``, ``S>C DATA len(reply)``, both
-netstring-framed lengths (raw lengths when the capture's client stream is not netstring-framed,
-e.g. the original seed programs); then ``C>S FIN``, ``S>C FIN`` (the client closes first).
+lengths on the wire, newline included (raw lengths when the capture's client stream is not
+line-framed, e.g. the original seed programs); then ``C>S FIN``, ``S>C FIN`` (the client
+closes first).
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 `stream` puts the data segments of one direction in sequence order: bytes already seen
 (retransmissions) count once, a segment that fills a hole is out-of-order, bytes that no
-segment brought are gaps. `messages` splits the stream into netstrings (DESIGN.md) or, when the
-stream is not netstring-framed (the original seed programs send bare text), falls back to one
-message per data segment and says so. Every message knows the packets that carried its first
-and last byte.
+segment brought are gaps. `messages` splits the stream into newline-terminated lines
+(DESIGN.md) or, when the stream holds no newline at all (the original seed programs send bare
+text), falls back to one message per data segment and says so. Every message knows the packets
+that carried its first and last byte.
 """
 
 from __future__ import annotations
@@ -107,33 +107,22 @@ def _note(segment: Segment, anomalies: list[Anomaly], kind: str, detail: str) ->
 # --- messages --------------------------------------------------------------------------------
 
 def messages(flow: Stream) -> Messages:
-    """Netstrings of a stream, or one message per data segment if it is not netstring-framed."""
+    """The lines of a stream, or one message per data segment if it holds no newline at all."""
     if not flow.chunks:
         return Messages(flow.direction, "none", [])
-    parsed = framing.parse(flow.data)
-    refused_at_start = not parsed.netstrings and parsed.error is not None
-    if refused_at_start or (not parsed.netstrings and parsed.incomplete and flow.gaps == []
-                            and not _looks_like_netstring_start(flow.data)):
+    if not any(framing.is_line_framed(chunk.data) for chunk in flow.chunks):
         return Messages(flow.direction, "segments", _segment_messages(flow), note=(
-            f"the {SIDE[flow.direction]} stream is not netstring-framed "
-            f"({parsed.error or 'no complete netstring'}); "
-            f"one message per data segment"))
-    items = [_message(flow, index + 1, item.start, item.end, item.payload)
-             for index, item in enumerate(parsed.netstrings)]
-    result = Messages(flow.direction, "netstring", items)
-    if parsed.error:
-        result.problems.append(f"{SIDE[flow.direction]} stream: netstring framing error at "
-                               f"byte {parsed.stopped_at + 1}: {parsed.error}")
-    elif parsed.incomplete and not flow.gaps:
-        result.problems.append(f"{SIDE[flow.direction]} stream ends inside a netstring "
-                               f"({len(flow.data) - parsed.stopped_at} bytes from byte "
-                               f"{parsed.stopped_at + 1})")
+            f"the {SIDE[flow.direction]} stream has no newline-terminated lines (the seeds' "
+            f"original programs send bare text); one message per data segment"))
+    parsed = framing.parse(flow.data)
+    items = [_message(flow, index + 1, line.start, line.end, line.payload)
+             for index, line in enumerate(parsed.lines)]
+    result = Messages(flow.direction, "line", items)
+    if parsed.rest and not flow.gaps:
+        result.problems.append(f"{SIDE[flow.direction]} stream ends inside a line "
+                               f"({parsed.rest} bytes from byte {parsed.rest_at + 1} have no "
+                               f"newline)")
     return result
-
-
-def _looks_like_netstring_start(data: bytes) -> bool:
-    colon = data.find(b":")
-    return 0 < colon <= framing.MAX_LENGTH_DIGITS and data[:colon].isdigit()
 
 
 def _segment_messages(flow: Stream) -> list[Message]:

@@ -24,8 +24,8 @@ def test_one_arrow_per_packet_and_shaded_phases(tmp_path: Path) -> None:
     assert len(arrows) == 10
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "SYN  Seq=0 Ack=0 Len=0 MSS=1460 WS=128" in texts
-    assert "PSH, ACK  Seq=1 Ack=1 Len=8" in texts
-    assert '"5:hello,"' in texts
+    assert "PSH, ACK  Seq=1 Ack=1 Len=6" in texts
+    assert '"hello\\n"' in texts
     assert ["handshake", "data", "termination"] == [t for t in texts if t in
                                                     ("handshake", "data", "termination")]
     assert "1-3" in texts and "4-7" in texts and "8-10" in texts

@@ -75,7 +75,7 @@ def test_report_json_schema(run_folder: Path) -> None:
     assert capture["handshake"]["complete"] is True
     assert capture["segments"][3] == {
         "no": 4, "time": capture["segments"][3]["time"], "dir": "C>S", "flags": "PSH, ACK",
-        "seq": 1, "ack": 1, "len": 8, "win": 502, "phase": "data", "payload": "5:hello,",
+        "seq": 1, "ack": 1, "len": 6, "win": 502, "phase": "data", "payload": "hello\\n",
         "notes": []}
     assert capture["exchanges"][1]["reply"]["text"] == UPCALL.reply(MESSAGES[1])
     assert capture["exchanges"][1]["reply_ok"] is True
