@@ -83,7 +83,7 @@ def main() -> int:
         times = []
         for _ in range(args.repeat):
             started = time.perf_counter()
-            html = write_report(root)
+            html = write_report(root).html
             times.append(time.perf_counter() - started)
         summary = json.loads((html.parent / "report.json").read_text())["summary"]
         best, median = min(times), statistics.median(times)

@@ -11,7 +11,8 @@ that carried its first and last byte.
 from __future__ import annotations
 
 from . import framing
-from .model import SIDE, Anomaly, Chunk, Message, Messages, Segment, Stream
+from .i18n import Text as T
+from .model import Anomaly, Chunk, Message, Messages, Segment, Stream, side_name
 from .pcapread import FLAG_FIN, FLAG_SYN
 
 # --- reassembly ---------------------------------------------------------------------------------
@@ -58,7 +59,7 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
         if control and segment.length == 0:
             if (control, segment.seq) in control_seen:
                 _note(segment, anomalies, "retransmission",
-                      f"{segment.flags} sent again (seq {segment.seq})")
+                      T("anomaly.control_again", flags=segment.flags, seq=segment.seq))
             control_seen.add((control, segment.seq))
             continue
         if segment.length == 0:
@@ -67,18 +68,18 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
         captured_end = start + len(segment.payload)
         if captured_end < end:
             anomalies.append(Anomaly("snaplen", segment.number, direction,
-                                     f"only {len(segment.payload)} of {segment.length} payload "
-                                     f"bytes captured (snap length)"))
+                                     T("anomaly.snaplen", captured=len(segment.payload),
+                                       length=segment.length)))
         fresh = _uncovered(covered, max(0, start), max(0, captured_end))
         fresh_bytes = sum(high - low for low, high in fresh)
         if fresh_bytes == 0 and end <= highest:
             _note(segment, anomalies, "retransmission",
-                  f"{segment.length} bytes at seq {segment.seq} sent again")
+                  T("anomaly.data_again", length=segment.length, seq=segment.seq))
         elif start < highest and fresh_bytes:
             overlap = captured_end - max(0, start) - fresh_bytes
             kind = "out-of-order" if overlap == 0 else "retransmission"
             _note(segment, anomalies, kind,
-                  f"seq {segment.seq} arrives after seq {highest + 1} was already seen")
+                  T("anomaly.arrives_after", seq=segment.seq, seen=highest + 1))
         elif start > highest:
             segment.notes.append("previous segment not captured")
         for low, high in fresh:
@@ -94,12 +95,12 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
     data = b"".join(chunk.data for chunk in chunks if chunk.end <= contiguous)
     for low, high in gaps:
         anomalies.append(Anomaly("gap", None, direction,
-                                 f"{SIDE[direction]} bytes {low + 1}-{high} (relative seq) were "
-                                 f"never captured ({high - low} bytes missing)"))
+                                 T("anomaly.gap", side=side_name(direction), first=low + 1,
+                                   last=high, missing=high - low)))
     return Stream(direction, data, chunks, gaps, highest), anomalies
 
 
-def _note(segment: Segment, anomalies: list[Anomaly], kind: str, detail: str) -> None:
+def _note(segment: Segment, anomalies: list[Anomaly], kind: str, detail: T) -> None:
     segment.notes.append(kind)
     anomalies.append(Anomaly(kind, segment.number, segment.direction, detail))
 
@@ -111,17 +112,15 @@ def messages(flow: Stream) -> Messages:
     if not flow.chunks:
         return Messages(flow.direction, "none", [])
     if not any(framing.is_line_framed(chunk.data) for chunk in flow.chunks):
-        return Messages(flow.direction, "segments", _segment_messages(flow), note=(
-            f"the {SIDE[flow.direction]} stream has no newline-terminated lines (the seeds' "
-            f"original programs send bare text); one message per data segment"))
+        return Messages(flow.direction, "segments", _segment_messages(flow),
+                        note=T("stream.unframed", side=side_name(flow.direction)))
     parsed = framing.parse(flow.data)
     items = [_message(flow, index + 1, line.start, line.end, line.payload)
              for index, line in enumerate(parsed.lines)]
     result = Messages(flow.direction, "line", items)
     if parsed.rest and not flow.gaps:
-        result.problems.append(f"{SIDE[flow.direction]} stream ends inside a line "
-                               f"({parsed.rest} bytes from byte {parsed.rest_at + 1} have no "
-                               f"newline)")
+        result.problems.append(T("stream.ends_inside_a_line", side=side_name(flow.direction),
+                                 rest=parsed.rest, start=parsed.rest_at + 1))
     return result
 
 
