@@ -61,6 +61,8 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
                 _note(segment, anomalies, "retransmission",
                       T("anomaly.control_again", flags=segment.flags, seq=segment.seq))
             control_seen.add((control, segment.seq))
+            if control & FLAG_FIN:  # a FIN at relative seq n ends a stream of n - 1 bytes
+                highest = max(highest, segment.seq - 1)
             continue
         if segment.length == 0:
             continue

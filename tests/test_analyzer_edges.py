@@ -218,6 +218,20 @@ def test_missing_bytes_are_a_gap(tmp_path: Path) -> None:
     assert [(a.kind, a.direction) for a in result.main.anomalies] == [("gap", "C>S")]
 
 
+def test_missing_bytes_just_before_the_fin_are_a_gap(tmp_path: Path) -> None:
+    flow = Flow()
+    flow.handshake()
+    exchange(flow, "hello")
+    flow.send(C, framing.encode("last"))
+    del flow.frames[-1]  # the client's last message never reached the capture
+    flow.close()
+    result = run(flow, tmp_path, "reqresp", ["hello"])
+    assert "client bytes 7-11 (relative seq) were never captured (5 bytes missing)" in \
+        result.reasons
+    assert result.main is not None
+    assert [(a.kind, a.direction) for a in result.main.anomalies] == [("gap", "C>S")]
+
+
 def test_zero_window_is_an_anomaly(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
