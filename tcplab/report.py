@@ -1,4 +1,4 @@
-"""The class report of a run: report.html, report.md, report.json, summary.txt; the command line.
+"""The class report: report.html, report.md, report.json, grades.csv, summary.txt; the CLI.
 
 Usage::
 
@@ -8,11 +8,12 @@ DIR is a run folder (``captures/<run-id>/`` with manifest.json) or any folder of
 client, server and scenario are inferred from ports and the report says so); without DIR, the
 latest run, ``captures/latest`` under the current folder. The report files and one SVG ladder
 diagram per capture (``ladders/<pair>/<scenario>.svg``) are written into DIR, or into OUT, in
-the chosen language (English by default). A run folder also gets summary.txt, the run's table
-(`tcplab.summary`). The terminal shows the verdict counts and the summary; its last two lines
-are always ``Report: <report.html>`` and ``Run folder: <DIR>`` (translated). The exit status is
-0 whatever the verdicts (they are data), 2 with one line on a usage error (DIR missing or not
-a folder, bad option). A file that is not a capture, or is cut short, gets a one-line error in
+the chosen language (English by default), with grades.csv, one row per capture for a grade
+book (`tcplab.grades`). A run folder also gets summary.txt, the run's table (`tcplab.summary`).
+The terminal shows the verdict counts and the summary; its last two lines are always
+``Report: <report.html>`` and ``Run folder: <DIR>`` (translated). The exit status is 0 whatever
+the verdicts (they are data), 2 with one line on a usage error (DIR missing or not a folder,
+bad option). A file that is not a capture, or is cut short, gets a one-line error in
 the report and never stops it.
 
 report.json follows the schema ``tcplab.report/2``, documented in tcplab/README.md.
@@ -34,6 +35,7 @@ from typing import NoReturn
 from . import __version__
 from .analyze import analyze, unreadable
 from .explain import explain_phases
+from .grades import write_grades
 from .i18n import Language, language, languages
 from .i18n import Text as T
 from .ladder import excerpt, ladder_svg
@@ -45,6 +47,8 @@ from .signature import Signature, signature
 from .summary import location_lines, run_summary
 
 REPORT_SCHEMA = "tcplab.report/2"
+GRADES = "grades.csv"
+SUMMARY = "summary.txt"
 PAYLOAD_LIMIT = 200
 LATEST = Path("captures") / "latest"
 SIDE_KEY = {C2S: "client", S2C: "server"}
@@ -166,6 +170,7 @@ def capture_record(entry: Entry, out: Path, lang: Language) -> dict:
         "phases": None, "signature": None,
         "other_conversations": [{"client": str(c.client), "server": str(c.server),
                                  "packets": len(c.packets)} for c in result.others],
+        "answered": answered(result),
     }
     if result.capture is not None:
         capture = result.capture
@@ -224,6 +229,22 @@ def capture_record(entry: Entry, out: Path, lang: Language) -> dict:
     return record
 
 
+def answered(result: CaptureAnalysis) -> dict | None:
+    """Replies the capture shows correct, of the messages expected (the manifest's, else sent).
+
+    None when no rule says what a correct reply is (a scenario the report does not know).
+    """
+    if result.spec is None and result.job.expected_replies is None:
+        return None
+    main = result.main
+    expected = result.job.messages
+    if expected is None:
+        expected = main.messages[C2S].items if main else []
+    replies = sum(1 for item in main.exchanges if item.reply_ok and item.request_ok is not False
+                  ) if main else 0
+    return {"replies": replies, "messages": len(expected)}
+
+
 def report_document(run: Run, entries: list[Entry], out: Path, seconds: float,
                     lang: Language) -> dict:
     captures = [capture_record(entry, out, lang) for entry in entries]
@@ -244,6 +265,7 @@ def report_document(run: Run, entries: list[Entry], out: Path, seconds: float,
                                              if e.signature and e.signature.matches),
                     "seconds": round(seconds, 3)},
         "pair_verdicts": pair_verdicts(entries, pairs, scenarios, lang),
+        "files": {"grades": GRADES, "summary": SUMMARY if run.manifest is not None else None},
         "captures": captures,
     }
 
@@ -280,11 +302,12 @@ def write_report(path: Path, out: Path | None = None,
     (out / "report.json").write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
     (out / "report.md").write_text(markdown(document, lang), encoding="utf-8")
+    write_grades(out / GRADES, document, lang)
     html_path = out / "report.html"
     html_path.write_text(html_page(document, entries, lang), encoding="utf-8")
     if run.manifest is not None:
         summary = run_summary(run.manifest, html_path, run.root, lang)
-        (out / "summary.txt").write_text("\n".join(summary) + "\n", encoding="utf-8")
+        (out / SUMMARY).write_text("\n".join(summary) + "\n", encoding="utf-8")
     else:
         summary = location_lines(html_path, run.root, lang)
     return Written(html_path, document, summary)

@@ -59,7 +59,12 @@ def html_page(document: dict, entries: list[Entry], lang: Language) -> str:
     out = [f"<!DOCTYPE html>\n<html lang=\"{escape(lang.code)}\"><head><meta charset=\"utf-8\">"
            f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
            f"<h1>{escape(title)}</h1>",
-           f"<p id=\"summary\">{escape(counts)} {escape(generated)}</p>"]
+           f"<p id=\"summary\">{escape(counts)} {escape(generated)}</p>",
+           f"<p class=\"links\" id=\"files\">{escape(t('report.grades'))}: "
+           f"{_a(document['files']['grades'], document['files']['grades'], lang)}"
+           + (f" · {escape(t('report.summary'))}: "
+              f"{_a(document['files']['summary'], document['files']['summary'], lang)}"
+              if document["files"]["summary"] else "") + "</p>"]
     if source["notes"]:
         out.append("<ul class=\"notes\">" + "".join(f"<li>{escape(n)}</li>"
                                                     for n in source["notes"]) + "</ul>")

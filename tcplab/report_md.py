@@ -27,6 +27,11 @@ def markdown(document: dict, lang: Language) -> str:
                    incomplete=summary["incomplete"], unreadable=summary["unreadable"],
                    matches=summary["signature_matches"]))
     lines.append("")
+    files = document["files"]
+    lines.append(f"{t('report.grades')}: {_md_link(files['grades'], files['grades'])}"
+                 + (f" · {t('report.summary')}: {_md_link(files['summary'], files['summary'])}"
+                    if files["summary"] else ""))
+    lines.append("")
     for note in source["notes"]:
         lines.append(f"> {_md(note)}")
     if source["notes"]:

@@ -6,6 +6,7 @@ one exchange of a scenario the way the lab makes it: tcpdump first, filtered on 
 then ``files/<scenario>/server.py`` on 127.0.0.1 at that port; once it listens,
 ``client.py`` with the messages as arguments (never through a shell); the server exits when the
 client has closed; tcpdump is stopped once the last ACK of the teardown has had time to arrive.
+`write_lab_run` makes a whole run folder of such captures, with transcripts and manifest.json.
 Needs root (or CAP_NET_RAW) and tcpdump; traffic stays on 127.0.0.1.
 
 ``--immediate-mode`` makes tcpdump write packets as they come (without it a short exchange can
@@ -16,6 +17,8 @@ machine drops packets: ``-B 32768`` (KiB) gives room for over a hundred.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import signal
@@ -140,3 +143,55 @@ def capture_exchange(pcap: Path, scenario: str, messages: list[str],
         counts = tcpdump.stop()
     return Captured(port, counts, server.returncode, first + rest + errors, client.returncode,
                     client.stdout + client.stderr)
+
+
+SCENARIO_PORTS = {"reqresp": 2222, "upcall": 4141}
+REPLY_FORMATS = {"reqresp": "{message}", "upcall": "Upcall event: Processing {message}"}
+
+
+def write_lab_run(root: Path, plan: list[tuple[str, str, list[str], list[str]]],
+                  pairs: list[str], run_id: str = "20261122T101500Z") -> Path:
+    """A run folder as the lab writes it (DESIGN.md), from real captures of the real programs.
+
+    `plan` holds (pair, scenario, messages the client is given, messages the manifest lists):
+    the two differ only to make a capture the analyzer must find incomplete. Each capture's
+    status and `answered` come from the programs themselves (exit statuses, the client's
+    printed replies), as the lab's own record does; the analyzer is not asked.
+    """
+    captures = []
+    for pair, scenario, sent, listed in plan:
+        (root / pair).mkdir(parents=True, exist_ok=True)
+        done = capture_exchange(root / pair / f"{scenario}.pcap", scenario, sent)
+        for name, text in (("server", done.server_output), ("client", done.client_output)):
+            (root / pair / f"{scenario}.{name}.log").write_text(text, encoding="utf-8")
+        expected = [REPLY_FORMATS[scenario].replace("{message}", m) for m in listed]
+        answered = sum(1 for got, want in zip(done.replies, expected) if got == want)
+        reasons = ([f"client exited {done.client_status}"] if done.client_status else []) + (
+            [f"{answered} of {len(listed)} messages got their correct reply"]
+            if answered < len(listed) else [])
+        captures.append({
+            "pair": pair, "scenario": scenario, "status": "failed" if reasons else "ok",
+            "reasons": reasons,
+            "server": {"host": "localhost", "address": "127.0.0.1", "port": done.port,
+                       "rc": done.server_status},
+            "client": {"host": "localhost", "address": "127.0.0.1", "rc": done.client_status},
+            "capture": {"host": "localhost", "interface": "lo", "counts": done.counts},
+            "messages": listed, "expected_replies": expected, "answered": answered,
+            "files": {"pcap": f"{pair}/{scenario}.pcap",
+                      "server_log": f"{pair}/{scenario}.server.log",
+                      "client_log": f"{pair}/{scenario}.client.log"}})
+    scenarios = list(dict.fromkeys(scenario for _, scenario, _, _ in plan))
+    manifest = {
+        "schema": "tcplab.manifest/1", "run_id": run_id, "lab_id": "tcplab",
+        "settings": {"pairs": pairs, "scenarios": scenarios},
+        "scenarios": {name: {"port": SCENARIO_PORTS[name], "reply_format": REPLY_FORMATS[name],
+                             "server": f"{name}/server.py", "client": f"{name}/client.py"}
+                      for name in scenarios},
+        "versions": {"python": sys.version.split()[0]},
+        "captures": captures,
+        "files": {f"{c['pair']}/{c['scenario']}.pcap": hashlib.sha256(
+            (root / c["files"]["pcap"]).read_bytes()).hexdigest() for c in captures},
+    }
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False),
+                                        encoding="utf-8")
+    return root

@@ -64,8 +64,9 @@ def test_report_json_schema(run_folder: Path) -> None:
     document = json.loads((run_folder / "report.json").read_text())
     assert document["schema"] == REPORT_SCHEMA
     assert set(document) == {"schema", "generated", "tool", "language", "source", "pairs",
-                             "scenarios", "summary", "pair_verdicts", "captures"}
+                             "scenarios", "summary", "pair_verdicts", "files", "captures"}
     assert document["language"] == "en"
+    assert document["files"] == {"grades": "grades.csv", "summary": "summary.txt"}
     assert document["source"]["run_id"] == "20261121T172300Z"
     assert document["pairs"] == ["p01", "p02", "p03"]
     assert document["scenarios"] == ["reqresp", "upcall"]
@@ -97,6 +98,7 @@ def test_report_json_schema(run_folder: Path) -> None:
     assert capture["exchanges"][1]["reply_ok"] is True
     assert capture["exchanges"][0]["rtt_ms"] == pytest.approx(0.15, abs=0.002)
     assert capture["teardown"]["closed_first"] == "client"
+    assert capture["answered"] == {"replies": 2, "messages": 2}
     assert capture["signature"]["matches"] is True
     assert capture["files"] == {"pcap": "p01/upcall.pcap", "pcap_link": "p01/upcall.pcap",
                                 "server_log": "p01/upcall.server.log",
@@ -104,6 +106,7 @@ def test_report_json_schema(run_folder: Path) -> None:
                                 "ladder_svg": "ladders/p01/upcall.svg"}
     bad = document["captures"][3]
     assert bad["verdict"] == "unreadable" and bad["segments"] == [] and bad["phases"] is None
+    assert bad["answered"] == {"replies": 0, "messages": 2}
 
 
 def test_out_dir_links_point_back_to_the_run(run_folder: Path, tmp_path: Path) -> None:

@@ -189,6 +189,8 @@ STRINGS = {
     "report.counts": "{captures} captures: {complete} complete, {incomplete} incomplete, "
                      "{unreadable} unreadable; {matches} match their scenario's expected shape.",
     "report.generated": "Generated {time} by tcplab {version}.",
+    "report.grades": "Grade book",
+    "report.summary": "Run summary",
     "report.pair": "pair",
     "report.pair_verdict": "pair verdict",
     "report.phases": "Phases",

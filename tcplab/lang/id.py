@@ -191,6 +191,8 @@ STRINGS = {
                      "{unreadable} tidak terbaca; {matches} sesuai dengan bentuk yang "
                      "diharapkan skenarionya.",
     "report.generated": "Dibuat {time} oleh tcplab {version}.",
+    "report.grades": "Daftar nilai",
+    "report.summary": "Ringkasan sesi",
     "report.pair": "pasangan",
     "report.pair_verdict": "hasil pasangan",
     "report.phases": "Fase",
