@@ -7,8 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tcpdump captures, mmdebstrap builds the image offline; tshark and chromium serve tests only.
-LAB_DEBS := tcpdump mmdebstrap iproute2
-TEST_DEBS := tshark chromium
+LAB_DEBS := tcpdump mmdebstrap iproute2 librsvg2-bin fonts-dejavu-core
+TEST_DEBS := tshark chromium poppler-utils
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 # The lab to run: the local Docker engine, or your copy of inventory/ssh-example.
 INVENTORY ?= inventory/docker

@@ -10,8 +10,8 @@ matrix (pairs in the run's order, scenarios in the run's order):
   (the manifest's messages; without a manifest, the messages the client sent); empty when
   missing, or when the scenario is unknown (no rule says which reply is correct);
 - ``reasons``: why the verdict is not complete, in the report's language, joined by ``"; "``;
-- ``pcap``, ``ladder_svg``, ``server_log``, ``client_log``: paths relative to the report's folder
-  (where grades.csv is), empty when the file does not exist.
+- ``pcap``, ``ladder_svg``, ``ladder_png``, ``server_log``, ``client_log``: paths relative to
+  the report's folder (where grades.csv is), empty when the file does not exist.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from .i18n import Language
 
 COLUMNS = ("pair", "scenario", "verdict", "answered", "reasons", "pcap", "ladder_svg",
-           "server_log", "client_log")
+           "ladder_png", "server_log", "client_log")
 
 
 def grade_rows(document: dict, lang: Language) -> list[dict[str, str]]:
@@ -43,6 +43,7 @@ def grade_rows(document: dict, lang: Language) -> list[dict[str, str]]:
                          if answered else "",
                          "reasons": "; ".join(capture["reasons"]),
                          "pcap": files["pcap_link"] or "", "ladder_svg": files["ladder_svg"],
+                         "ladder_png": files["ladder_png"] or "",
                          "server_log": files["server_log"] or "",
                          "client_log": files["client_log"] or ""})
     return rows

@@ -6,8 +6,9 @@ Usage::
 
 DIR is a run folder (``captures/<run-id>/`` with manifest.json) or any folder of pcaps (then
 client, server and scenario are inferred from ports and the report says so); without DIR, the
-latest run, ``captures/latest`` under the current folder. The report files and one SVG ladder
-diagram per capture (``ladders/<pair>/<scenario>.svg``) are written into DIR, or into OUT, in
+latest run, ``captures/latest`` under the current folder. The report files and one ladder
+diagram per capture, as SVG and PNG (``ladders/<pair>/<scenario>.svg``, ``.png``, see
+`tcplab.picture`), are written into DIR, or into OUT, in
 the chosen language (English by default), with grades.csv, one row per capture for a grade
 book (`tcplab.grades`). A run folder also gets summary.txt, the run's table (`tcplab.summary`).
 The terminal shows the verdict counts and the summary; its last two lines are always
@@ -41,6 +42,8 @@ from .i18n import Text as T
 from .ladder import excerpt, ladder_svg
 from .manifest import Run, load_run
 from .model import C2S, S2C, CaptureAnalysis, Exchange, Segment
+from .picture import MAX_ROWS as PICTURE_ROWS
+from .picture import Picture, draw_pictures
 from .report_html import html_page
 from .report_md import markdown
 from .signature import Signature, signature
@@ -64,6 +67,7 @@ class Entry:
     signature: Signature | None
     svg: str
     svg_path: Path
+    picture: Picture  # the PNG of the diagram (at most PICTURE_ROWS packets)
 
     @property
     def anchor(self) -> str:
@@ -89,7 +93,11 @@ def build(run: Run, out: Path, lang: Language) -> list[Entry]:
         taken.add((pair, scenario))
         sig = signature(result.main, result.spec, job.messages) if result.main else None
         svg_path = out / "ladders" / _safe(pair) / f"{_safe(scenario)}.svg"
-        entries.append(Entry(result, pair, scenario, sig, ladder_svg(result, lang), svg_path))
+        svg = ladder_svg(result, lang)
+        rows = len(result.main.segments) if result.main else 0
+        picture = Picture(ladder_svg(result, lang, PICTURE_ROWS) if rows > PICTURE_ROWS else svg,
+                          svg_path.with_suffix(".png"))
+        entries.append(Entry(result, pair, scenario, sig, svg, svg_path, picture))
     return entries
 
 
@@ -162,7 +170,8 @@ def capture_record(entry: Entry, out: Path, lang: Language) -> dict:
                   "pcap_link": _relative(job.pcap, out),
                   "server_log": _relative(job.server_log, out),
                   "client_log": _relative(job.client_log, out),
-                  "ladder_svg": Path(os.path.relpath(entry.svg_path, out)).as_posix()},
+                  "ladder_svg": Path(os.path.relpath(entry.svg_path, out)).as_posix(),
+                  "ladder_png": _relative(entry.picture.png, out)},
         "capture": None, "conversation": None, "handshake": None, "segments": [],
         "streams": None, "messages": None, "exchanges": [], "teardown": None,
         "anomalies": [{"kind": a.kind, "packet": a.packet, "dir": a.direction,
@@ -283,6 +292,7 @@ class Written:
     html: Path
     document: dict
     summary: list[str]  # the summary's lines (summary.txt for a run, else the two location lines)
+    warnings: list[str]  # what went wrong without stopping the report (pictures not drawn)
 
 
 def write_report(path: Path, out: Path | None = None,
@@ -298,6 +308,7 @@ def write_report(path: Path, out: Path | None = None,
         entry.svg_path.parent.mkdir(parents=True, exist_ok=True)
         entry.svg_path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + entry.svg,
                                   encoding="utf-8")
+    warnings = _draw_pictures(run, entries)
     document = report_document(run, entries, out, time.perf_counter() - started, lang)
     (out / "report.json").write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n",
                                      encoding="utf-8")
@@ -310,7 +321,21 @@ def write_report(path: Path, out: Path | None = None,
         (out / SUMMARY).write_text("\n".join(summary) + "\n", encoding="utf-8")
     else:
         summary = location_lines(html_path, run.root, lang)
-    return Written(html_path, document, summary)
+    return Written(html_path, document, summary, [lang.render(w) for w in warnings])
+
+
+def _draw_pictures(run: Run, entries: list[Entry]) -> list[T]:
+    """The PNG of every diagram; a picture that cannot be drawn is a note, never a stop."""
+    problems = draw_pictures([entry.picture for entry in entries])
+    if problems and all(problem == T("picture.no_converter") for problem in problems):
+        run.notes.append(problems[0])
+        return [problems[0]]
+    warnings = []
+    for entry, problem in zip(entries, problems):
+        if problem is not None:
+            entry.result.notes.append(problem)
+            warnings.append(T("error.in_file", file=entry.picture.png.name, problem=problem))
+    return warnings
 
 
 class _Arguments(argparse.ArgumentParser):
@@ -354,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     for capture in written.document["captures"]:
         if capture["error"]:
             print(f"error: {capture['error']}", file=sys.stderr)
+    for warning in written.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print("\n".join(written.summary))
     return 0
 

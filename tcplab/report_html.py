@@ -3,6 +3,9 @@
 The matrix of pairs x scenarios with a verdict per capture, then one section per capture: its
 phases told like the course tells them, reasons, facts, exchanges, anomalies, the inline SVG
 ladder diagram and every packet. All capture content is HTML-escaped.
+
+It prints cleanly (the ``@media print`` rules): links and the collapsed packet tables are left
+out, every capture starts on a new A4 page, and each diagram is scaled to the page's width.
 """
 
 from __future__ import annotations
@@ -32,6 +35,19 @@ table.matrix td{min-width:170px}
 .reasons li{color:#8c1d18} .notes li{color:#555}
 .diagram{overflow:auto;border:1px solid #ddd;max-width:100%}
 code{font-size:12px} .packets td{font-family:monospace;font-size:12px}
+@page{size:A4;margin:14mm 12mm}
+@media print{
+body{margin:0;font-size:10.5pt}
+.links,#files,details{display:none}
+section.capture{break-before:page}
+h2{margin-top:0;border-top:none;padding-top:0}
+.verdict{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+.diagram{overflow:visible;border:none;max-width:none}
+.diagram svg{display:block;width:100%;height:auto;print-color-adjust:exact;
+-webkit-print-color-adjust:exact}
+table.matrix td{min-width:0}
+tr,li{break-inside:avoid}
+}
 """
 
 
@@ -99,6 +115,7 @@ def _matrix(document: dict, entries: list[Entry], lang: Language) -> str:
             links = " ".join([
                 f'<a href="#{entry.anchor}">{escape(t("link.diagram"))}</a>',
                 _a(t("link.svg"), files["ladder_svg"], lang),
+                _a(t("link.png"), files["ladder_png"], lang),
                 _a(t("link.server_log"), files["server_log"], lang),
                 _a(t("link.client_log"), files["client_log"], lang),
                 _a(t("link.pcap"), files["pcap_link"], lang)])

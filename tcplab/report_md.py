@@ -51,6 +51,7 @@ def markdown(document: dict, lang: Language) -> str:
             files = capture["files"]
             links = " ".join(link for link in (
                 _md_link(t("link.diagram"), files["ladder_svg"]),
+                _md_link(t("link.png"), files["ladder_png"]),
                 _md_link(t("link.server"), files["server_log"]),
                 _md_link(t("link.client"), files["client_log"]),
                 _md_link(t("link.pcap"), files["pcap_link"])) if link)

@@ -1,7 +1,9 @@
-"""report.html in real headless Chromium, in each language: the table and the diagrams render.
+"""report.html in real headless Chromium, in each language: the table and the diagrams render,
+and the page prints cleanly.
 
 Uses Debian's ``chromium`` package (``--dump-dom`` for the parsed page, ``--screenshot`` for
-pixels, read with the stdlib PNG decoder in analyzer_png). Skipped only when Chromium is absent.
+pixels, read with the stdlib PNG decoder in analyzer_png, ``--print-to-pdf`` for printing, read
+with poppler-utils' pdfinfo, pdftotext and pdftoppm). Skipped only when a tool is absent.
 """
 
 from __future__ import annotations
@@ -166,3 +168,63 @@ def test_standalone_svg_renders(report: Path, tmp_path: Path) -> None:
     # the termination band sits at the bottom: rows 12-14
     bottom = (0, ladder.TOP + 11 * ladder.ROW + 5, ladder.WIDTH, ladder.TOP + 14 * ladder.ROW)
     assert image.count((0xFD, 0xEB, 0xD8), box=bottom) > 10000
+
+
+# --- printing ----------------------------------------------------------------------------------
+
+PRINT_TOOLS = shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("pdfinfo")
+CLUTTER = {"en": ("server log", "client log", "every packet", "Grade book"),
+           "id": ("log server", "log client", "semua paket", "Daftar nilai")}
+
+
+def _pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, timeout=60)
+    return int(re.search(r"^Pages:\s+(\d+)$", info.stdout, re.MULTILINE).group(1))
+
+
+def _pdf_text(pdf: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(pdf),
+                           "-"], capture_output=True, text=True, timeout=60).stdout
+
+
+@pytest.mark.skipif(not PRINT_TOOLS, reason="poppler-utils (pdftotext, pdftoppm) not installed")
+def test_report_prints_each_capture_on_its_own_pages_with_ladders_fitting(
+        report: Path, tmp_path: Path) -> None:
+    pdf = tmp_path / "report.pdf"
+    done = _chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.as_uri())
+    assert done.returncode == 0 and pdf.is_file(), done.stderr[-500:]
+    code = re.search(r'<html lang="(\w+)"', report.read_text(encoding="utf-8")).group(1)
+    pages = [_pdf_text(pdf, number) for number in range(1, _pdf_pages(pdf) + 1)]
+    assert len(pages) >= 5  # the table, then each of the four captures from a new page
+    assert "p01 / reqresp" not in pages[0]
+    headings = [f"{key} {LABELS[code][verdict]}"
+                for key, verdict in (("p01 / reqresp", "complete"), ("p01 / upcall", "complete"),
+                                     ("p02 / reqresp", "complete"),
+                                     ("p02 / upcall", "incomplete"))]
+    starts = [index for index, text in enumerate(pages) for heading in headings
+              if " ".join(text.split()).startswith(heading + " ")]
+    assert len(starts) == 4 and starts == sorted(starts) and starts[0] == 1
+    everything = "\n".join(pages)
+    for clutter in CLUTTER[code]:
+        assert clutter not in everything, clutter
+    assert LABELS[code]["story"].split(":")[0] in everything
+    # printed at its size, not shrunk to fit a diagram: the heading's 18 px are 13.5 pt
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", str(starts[0] + 1), "-l",
+                            str(starts[0] + 1), str(pdf), "-"], capture_output=True, text=True,
+                           timeout=60).stdout
+    heading = re.search(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">'
+                        r'p01</word>', boxes)
+    assert 14 <= float(heading.group(2)) - float(heading.group(1)) <= 17
+    # the ladder of p01/reqresp: as wide as the page's text, inside its margins
+    first_ladder = next(index for index in range(starts[0], starts[1])
+                        if "MSS=1460 WS=128" in pages[index])  # the SYN's arrow
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-f", str(first_ladder + 1), "-l",
+                    str(first_ladder + 1), str(pdf), str(tmp_path / "page")], check=True,
+                   timeout=60)
+    image = read_png(next(tmp_path.glob("page*.png")))
+    band = [x for y in range(image.height) for x in range(image.width)
+            if max(abs(a - b) for a, b in zip(image.pixel(x, y), HANDSHAKE_BAND)) <= 6]
+    assert len(band) > 3000
+    margin = 12 / 25.4 * 50  # 12 mm at 50 dpi
+    assert min(band) >= margin - 2 and max(band) <= image.width - margin + 2
+    assert max(band) - min(band) >= 0.95 * (image.width - 2 * margin)

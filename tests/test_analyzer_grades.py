@@ -17,7 +17,7 @@ from tcplab import craft
 ROOT = Path(__file__).resolve().parent.parent
 NO_CAPTURE = can_capture()
 COLUMNS = ["pair", "scenario", "verdict", "answered", "reasons", "pcap", "ladder_svg",
-           "server_log", "client_log"]
+           "ladder_png", "server_log", "client_log"]
 MESSAGES = ["hello", "selamat pagi ✓"]
 
 
@@ -67,8 +67,10 @@ def test_grades_match_the_manifest_and_the_report(lab_run: Path, tmp_path: Path)
         for column, key in (("pcap", "pcap"), ("server_log", "server_log"),
                             ("client_log", "client_log")):
             assert (tmp_path / row[column]).resolve() == (lab_run / record["files"][key]).resolve()
-        assert row["ladder_svg"] == f"ladders/{record['pair']}/{record['scenario']}.svg"
-        assert (tmp_path / row["ladder_svg"]).is_file()
+        for suffix in ("svg", "png"):
+            assert row[f"ladder_{suffix}"] == \
+                f"ladders/{record['pair']}/{record['scenario']}.{suffix}"
+            assert (tmp_path / row[f"ladder_{suffix}"]).is_file()
     assert rows[2]["answered"] == "1/2"
     assert rows[2]["reasons"] == ("message 2 was not sent (manifest: 'bye'); reply 2 is missing "
                                   "(expected 'bye')")

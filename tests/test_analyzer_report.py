@@ -103,7 +103,8 @@ def test_report_json_schema(run_folder: Path) -> None:
     assert capture["files"] == {"pcap": "p01/upcall.pcap", "pcap_link": "p01/upcall.pcap",
                                 "server_log": "p01/upcall.server.log",
                                 "client_log": "p01/upcall.client.log",
-                                "ladder_svg": "ladders/p01/upcall.svg"}
+                                "ladder_svg": "ladders/p01/upcall.svg",
+                                "ladder_png": "ladders/p01/upcall.png"}
     bad = document["captures"][3]
     assert bad["verdict"] == "unreadable" and bad["segments"] == [] and bad["phases"] is None
     assert bad["answered"] == {"replies": 0, "messages": 2}
@@ -120,7 +121,7 @@ def test_out_dir_links_point_back_to_the_run(run_folder: Path, tmp_path: Path) -
     assert not (run_folder / "summary.txt").exists()
     document = json.loads((out / "report.json").read_text())
     for capture in document["captures"]:
-        for key in ("pcap_link", "server_log", "client_log", "ladder_svg"):
+        for key in ("pcap_link", "server_log", "client_log", "ladder_svg", "ladder_png"):
             assert (out / capture["files"][key]).resolve().is_file(), (key, capture["files"])
 
 

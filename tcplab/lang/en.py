@@ -234,6 +234,7 @@ STRINGS = {
     "verdict.missing": "missing",
     "link.diagram": "diagram",
     "link.svg": "svg",
+    "link.png": "png",
     "link.server_log": "server log",
     "link.client_log": "client log",
     "link.server": "server",
@@ -274,4 +275,8 @@ STRINGS = {
     "kind.truncated file": "truncated file",
     "kind.checksum": "checksum",
     "kind.previous segment not captured": "previous segment not captured",
+    # --- PNG pictures of the diagrams (picture) ---
+    "picture.no_converter": "the ladder diagrams are not drawn as PNG: rsvg-convert is not "
+                            "installed (Debian package librsvg2-bin; make setup installs it)",
+    "picture.failed": "the ladder diagram could not be drawn as PNG: {error}",
 }

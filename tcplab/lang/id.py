@@ -237,6 +237,7 @@ STRINGS = {
     "verdict.missing": "tidak ada",
     "link.diagram": "diagram",
     "link.svg": "svg",
+    "link.png": "png",
     "link.server_log": "log server",
     "link.client_log": "log client",
     "link.server": "server",
@@ -277,4 +278,8 @@ STRINGS = {
     "kind.truncated file": "file terpotong",
     "kind.checksum": "checksum",
     "kind.previous segment not captured": "segmen sebelumnya tidak tertangkap",
+    # --- gambar PNG dari diagram (picture) ---
+    "picture.no_converter": "diagram ladder tidak dibuat sebagai PNG: rsvg-convert tidak "
+                            "terpasang (paket Debian librsvg2-bin; make setup memasangnya)",
+    "picture.failed": "diagram ladder tidak dapat dibuat sebagai PNG: {error}",
 }
