@@ -45,6 +45,8 @@ def draw_pictures(pictures: list[Picture]) -> list[T | None]:
     """Draw every picture; for each, None when drawn, else why not (one line)."""
     program = converter()
     if program is None:
+        for picture in pictures:  # a picture left by an earlier report would not show this one
+            picture.png.unlink(missing_ok=True)
         return [T("picture.no_converter")] * len(pictures)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         return list(pool.map(lambda picture: draw_picture(program, picture), pictures))

@@ -93,6 +93,8 @@ def test_a_long_capture_gets_a_picture_of_its_first_packets(tmp_path: Path) -> N
 
 def test_without_rsvg_convert_the_report_is_written_and_says_why(tmp_path: Path) -> None:
     run = _run(tmp_path / "run", MESSAGES)
+    write_report(run)
+    assert (run / "ladders" / "p01" / "reqresp.png").is_file()  # from an earlier report
     done = subprocess.run([sys.executable, "-m", "tcplab.report", str(run)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120,
                           env={"PATH": str(tmp_path), "PYTHONPATH": str(ROOT)})
