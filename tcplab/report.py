@@ -297,7 +297,8 @@ class Written:
 
 def write_report(path: Path, out: Path | None = None,
                  lang: Language | None = None) -> Written:
-    """Analyse the folder and write the report, its diagrams and (for a run) summary.txt."""
+    """Analyse the folder; write report.html/md/json, grades.csv, the ladders (SVG and PNG)
+    and, for a run, summary.txt."""
     started = time.perf_counter()
     lang = lang or language("en")
     run = load_run(path)
@@ -350,8 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = _Arguments(
         prog="python -m tcplab.report",
         description="Analyse the pcaps of a lab run (or any folder of pcaps) and write "
-                    "report.html, report.md, report.json, the ladder diagrams and, for a run, "
-                    "summary.txt.")
+                    "report.html, report.md, report.json, grades.csv, the ladder diagrams (SVG "
+                    "and PNG) and, for a run, summary.txt.")
     parser.add_argument("path", type=Path, nargs="?", metavar="DIR",
                         help=f"run folder (with manifest.json) or a folder of pcaps "
                              f"(default: the latest run, {LATEST})")
