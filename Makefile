@@ -6,9 +6,10 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# tcpdump captures, mmdebstrap builds the image offline; tshark and chromium serve tests only.
-LAB_DEBS := tcpdump mmdebstrap iproute2
-TEST_DEBS := tshark chromium
+# tcpdump captures, mmdebstrap builds the image offline, rsvg-convert (librsvg2-bin) draws the
+# ladders as PNG with the DejaVu fonts; tshark, chromium and poppler-utils serve tests only.
+LAB_DEBS := tcpdump mmdebstrap iproute2 librsvg2-bin fonts-dejavu-core
+TEST_DEBS := tshark chromium poppler-utils
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 # The lab to run: the local Docker engine, or your copy of inventory/ssh-example.
 INVENTORY ?= inventory/docker
@@ -44,11 +45,12 @@ bench: setup
 bench-class: setup
 	$(BIN)/python bench/bench_class.py $(ARGS)
 
-# Report on any folder of captures: a run folder, or pcaps a student took by hand.
-# make report DIR=path/to/folder
+# Report on any folder of captures: a run folder, or pcaps a student took by hand; without DIR the
+# latest run. make report [DIR=path/to/folder] [LANG=id]. (LANG counts only when given here: the
+# LANG of your environment is your locale, not the report's language.)
+REPORT_LANGUAGE := $(if $(filter command line,$(origin LANG)),--language $(LANG))
 report: setup
-	@[ -n "$(DIR)" ] || { echo "usage: make report DIR=path/to/captures" >&2; exit 2; }
-	$(BIN)/python -m tcplab.report "$(DIR)"
+	$(BIN)/python -m tcplab.report $(if $(DIR),"$(DIR)") $(REPORT_LANGUAGE)
 
 # Removes exactly the containers and networks this lab made; captures/ stays.
 clean: setup

@@ -4,14 +4,17 @@ Modules:
 
 - `tcplab.pcapread`: read pcap/pcapng files (Ethernet, Linux cooked v1/v2, loopback, raw IP)
   into numbered TCP packets, with dpkt;
-- `tcplab.framing`: netstrings, the lab's wire format;
+- `tcplab.framing`: newline-terminated lines, the lab's wire format;
 - `tcplab.manifest`: what to expect of each capture, from a run's manifest.json or inferred;
 - `tcplab.analyze`: conversations, handshake, segments, messages, exchanges, teardown,
   anomalies, phases and the verdict of one capture;
 - `tcplab.signature`: flow signatures and the expected shape of a scenario;
+- `tcplab.explain`: each capture's phases told the way the course tells them;
 - `tcplab.ladder`: the ladder (sequence) diagram of a capture as SVG;
-- `tcplab.report`: the class report (report.html, report.md, report.json) and its CLI,
-  ``python -m tcplab.report PATH``;
+- `tcplab.i18n`, `tcplab.lang`: the report's languages (one file of strings per language);
+- `tcplab.report`: the class report (report.json; report.html and report.md from
+  `tcplab.report_html` and `tcplab.report_md`; summary.txt from `tcplab.summary`) and its CLI,
+  ``python -m tcplab.report [DIR] [--language en|id]``;
 - `tcplab.craft`: synthetic captures written with dpkt (tests, benchmark).
 
 The report.json schema (``tcplab.report/1``) is documented in tcplab/README.md.

@@ -7,8 +7,8 @@ scenario ports 2222/4141, then the lower port), and for the scenario's conversat
 - `segments`: every packet with Wireshark's number, time, flags and relative seq/ack;
 - `handshake`: present/complete, ISNs, MSS, window scale;
 - `streams` and `messages`: each direction's byte stream reassembled (retransmissions counted
-  once, out-of-order segments put in place, missing bytes found) and split into netstrings, or
-  one message per data segment when the stream is not netstring-framed;
+  once, out-of-order segments put in place, missing bytes found) and split into lines, or one
+  message per data segment when the stream holds no newline (the seeds' original programs);
 - `exchanges`: message i of the client against the manifest's message i, and the server's
   reply i against the scenario's reply rule, with the round-trip time (the request's last data
   segment to the reply's first);
@@ -21,7 +21,7 @@ scenario ports 2222/4141, then the lower port), and for the scenario's conversat
 
 What makes a capture incomplete: a truncated file, no packets, no conversation on the server
 port, a missing or partial handshake, a message or reply that differs from what the scenario
-requires (or is missing, or extra), a netstring framing error, missing bytes, a reset or a
+requires (or is missing, or extra), a stream ending inside a line, missing bytes, a reset or a
 missing FIN exchange, tcpdump drops, a checksum differing from the manifest. Retransmissions,
 out-of-order segments and zero windows are anomalies worth showing but do not by themselves make
 a capture incomplete: TCP recovered from them and the students can still read the exchange.
@@ -40,6 +40,8 @@ from .connection import (
     teardown,
     window_anomalies,
 )
+from .i18n import Joined
+from .i18n import Text as T
 from .manifest import KNOWN_SCENARIOS, SCENARIO_BY_PORT, CaptureJob, Scenario, sha256_of
 from .model import (
     C2S,
@@ -77,17 +79,16 @@ def exchanges(requests: list[Message], replies: list[Message], expected: list[st
             if request is None:
                 if want is not None:
                     item.request_ok = False
-                    item.problems.append(f"message {i + 1} was not sent (manifest: "
-                                         f"{show(want)})")
+                    item.problems.append(T("exchange.not_sent", number=i + 1, want=show(want)))
             elif want is None:
                 item.request_ok = False
-                item.problems.append(f"extra message {i + 1} from the client: "
-                                     f"{show(request.text)}")
+                item.problems.append(T("exchange.extra_message", number=i + 1,
+                                       sent=show(request.text)))
             else:
                 item.request_ok = request.text == want
                 if not item.request_ok:
-                    item.problems.append(f"message {i + 1}: the client sent "
-                                         f"{show(request.text)}, the manifest says {show(want)}")
+                    item.problems.append(T("exchange.wrong_message", number=i + 1,
+                                           sent=show(request.text), want=show(want)))
         basis = request.text if request is not None else want
         if spec is not None and basis is not None:
             item.expected_reply = spec.reply(basis)
@@ -96,17 +97,18 @@ def exchanges(requests: list[Message], replies: list[Message], expected: list[st
         if reply is None:
             if item.expected_reply is not None:
                 item.reply_ok = False
-                item.problems.append(f"reply {i + 1} is missing (expected "
-                                     f"{show(item.expected_reply)})")
+                item.problems.append(T("exchange.reply_missing", number=i + 1,
+                                       want=show(item.expected_reply)))
         elif item.expected_reply is None:
             item.reply_ok = False if spec is not None else None
             if spec is not None:
-                item.problems.append(f"extra reply {i + 1} from the server: {show(reply.text)}")
+                item.problems.append(T("exchange.extra_reply", number=i + 1,
+                                       sent=show(reply.text)))
         else:
             item.reply_ok = reply.text == item.expected_reply
             if not item.reply_ok:
-                item.problems.append(f"reply {i + 1}: the server sent {show(reply.text)}, "
-                                     f"expected {show(item.expected_reply)}")
+                item.problems.append(T("exchange.wrong_reply", number=i + 1,
+                                       sent=show(reply.text), want=show(item.expected_reply)))
         if request is not None and reply is not None:
             item.rtt = reply.first_time - request.last_time
         result.append(item)
@@ -120,12 +122,10 @@ def drop_anomalies(counts: dict | None) -> list[Anomaly]:
     if not counts:
         return []
     found = []
-    for key, label in (("dropped_by_kernel", "the kernel"),
-                       ("dropped_by_interface", "the interface")):
+    for key in ("dropped_by_kernel", "dropped_by_interface"):
         value = counts.get(key)
         if isinstance(value, int) and value > 0:
-            found.append(Anomaly("tcpdump drops", None, None,
-                                 f"tcpdump reports {value} packets dropped by {label}"))
+            found.append(Anomaly("tcpdump drops", None, None, T(f"anomaly.{key}", count=value)))
     return found
 
 
@@ -159,24 +159,25 @@ def analyze(job: CaptureJob) -> CaptureAnalysis:
     notes = list(job.notes)
     capture_anomalies: list[Anomaly] = []
     if not job.pcap.is_file():
-        return unreadable(job, f"{job.pcap_name}: file not found", notes)
+        return unreadable(job, T("error.in_file", file=job.pcap_name,
+                                 problem=T("error.not_found")), notes)
     try:
         capture = read_capture(job.pcap)
     except CaptureError as bad:
-        return unreadable(job, f"{job.pcap_name}: {bad}", notes)
+        return unreadable(job, T("error.in_file", file=job.pcap_name, problem=bad.text), notes)
     reasons: list[str] = []
     problem = None
     if capture.truncated:
-        problem = f"{job.pcap_name}: truncated: {capture.truncated}"
-        reasons.append(f"file truncated: {capture.truncated}")
+        problem = T("error.in_file", file=job.pcap_name,
+                    problem=T("error.truncated", detail=capture.truncated))
+        reasons.append(T("reason.truncated", detail=capture.truncated))
         capture_anomalies.append(Anomaly("truncated file", None, None, capture.truncated))
     if job.sha256 and sha256_of(job.pcap) != job.sha256:
-        reasons.append("the pcap's sha256 differs from the manifest's")
-        capture_anomalies.append(Anomaly("checksum", None, None,
-                                         "sha256 differs from manifest.json"))
+        reasons.append(T("reason.checksum"))
+        capture_anomalies.append(Anomaly("checksum", None, None, T("anomaly.checksum")))
     captured = (job.counts or {}).get("captured")
     if isinstance(captured, int) and capture.frames < captured:
-        reasons.append(f"the file holds {capture.frames} packets, tcpdump captured {captured}")
+        reasons.append(T("reason.fewer_packets", frames=capture.frames, captured=captured))
     drops = drop_anomalies(job.counts)
     capture_anomalies += drops
     reasons += [a.detail for a in drops]
@@ -187,22 +188,22 @@ def analyze(job: CaptureJob) -> CaptureAnalysis:
     if main is not None and job.inferred:
         scenario, spec = _infer_scenario(scenario, spec, main.server.port, notes)
     if main is not None and main.roles_from != "handshake":
-        notes.append(f"no handshake: client {main.client} and server {main.server} told apart "
-                     f"by the {main.roles_from}")
+        notes.append(T("note.roles_without_handshake", client=str(main.client),
+                       server=str(main.server), how=T(f"roles.{main.roles_from}")))
     others = [c for c in found if c is not main]
     if others:
-        notes.append(f"{len(others)} other TCP conversation(s) in the capture, not analysed: "
-                     + "; ".join(f"{c.client} → {c.server} ({len(c.packets)} packets)"
-                                 for c in others[:5]))
+        notes.append(T("note.other_conversations", count=len(others), list=Joined("; ", (
+            T("note.conversation", client=str(c.client), server=str(c.server),
+              packets=len(c.packets)) for c in others[:5]))))
     if capture.skipped:
-        notes.append(f"{len(capture.skipped)} frame(s) are not TCP (e.g. frame "
-                     f"{capture.skipped[0][0]}: {capture.skipped[0][1]})")
+        notes.append(T("note.not_tcp", count=len(capture.skipped), frame=capture.skipped[0][0],
+                       why=capture.skipped[0][1]))
     analysis = None
     if capture.frames == 0:
-        reasons.append("the capture holds no packets")
+        reasons.append(T("reason.no_packets"))
     elif main is None:
-        reasons.append("no TCP conversation" if not found else
-                       f"no conversation with the server port {job.server_port}")
+        reasons.append(T("reason.no_tcp") if not found else
+                       T("reason.no_conversation", port=job.server_port))
     else:
         analysis = analyze_conversation(main, capture.first_time or 0.0, spec, job.messages,
                                         job.expected_replies)
@@ -212,8 +213,8 @@ def analyze(job: CaptureJob) -> CaptureAnalysis:
             if note:
                 notes.append(note)
         if job.server_address and main.server.address != job.server_address:
-            notes.append(f"the manifest names server {job.server_address}, the capture shows "
-                         f"{main.server.address}")
+            notes.append(T("note.other_server", named=job.server_address,
+                           seen=main.server.address))
     anomalies = (analysis.anomalies if analysis else []) + capture_anomalies
     return CaptureAnalysis(job, scenario, spec, capture, problem, analysis, others, anomalies,
                            "incomplete" if reasons else "complete", reasons, notes)
@@ -225,15 +226,15 @@ def _infer_scenario(named: str, spec: Scenario | None, port: int,
     by_port = SCENARIO_BY_PORT.get(port)
     if by_port is None:
         if spec is None:
-            notes.append(f"server port {port} is no known scenario's; replies are not checked")
+            notes.append(T("note.unknown_port", port=port))
         return named, spec
     if named == "?":
-        notes.append(f"scenario {by_port.name} inferred from server port {port}")
+        notes.append(T("note.scenario_from_port", scenario=by_port.name, port=port))
     elif named != by_port.name:
-        notes.append(f"the file name says {named}, but server port {port} is {by_port.name}'s; "
-                     f"read as {by_port.name}")
+        notes.append(T("note.scenario_port_differs", named=named, port=port,
+                       scenario=by_port.name))
     else:
-        notes.append(f"scenario {by_port.name} from the file name and server port {port}")
+        notes.append(T("note.scenario_from_name_and_port", scenario=by_port.name, port=port))
     return by_port.name, by_port
 
 
@@ -250,14 +251,14 @@ def conversation_reasons(analysis: ConversationAnalysis, expected_given: bool) -
     for item in analysis.exchanges:
         reasons += item.problems
     if not analysis.exchanges and not expected_given:
-        reasons.append("no application data was exchanged")
+        reasons.append(T("reason.no_data"))
     close = analysis.teardown
     if not close.complete:
-        reasons.append(f"termination: {close.description}")
+        reasons.append(T("reason.termination", description=close.description))
     return reasons
 
 
-def unreadable(job: CaptureJob, error: str, notes: list[str]) -> CaptureAnalysis:
+def unreadable(job: CaptureJob, error: T, notes: list[str]) -> CaptureAnalysis:
     spec = job.spec or KNOWN_SCENARIOS.get(job.scenario)
     return CaptureAnalysis(job, job.scenario, spec, None, error, None, [], [], "unreadable",
                            [error], notes)

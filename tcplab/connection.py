@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from .i18n import Text as T
 from .manifest import SCENARIO_BY_PORT
 from .model import (
     C2S,
@@ -25,6 +26,7 @@ from .model import (
     Phases,
     Segment,
     Teardown,
+    side_name,
 )
 from .pcapread import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN, TcpPacket, flag_names
 
@@ -141,17 +143,16 @@ def handshake(conversation: Conversation, items: list[Segment]) -> Handshake:
     synack = next((s for s in items if s.direction == S2C and s.has(FLAG_SYN)
                    and s.has(FLAG_ACK) and (syn is None or s.number > syn.number)), None)
     if syn is None and synack is None:
-        return Handshake(False, False, [], problems=[
-            "no three-way handshake: the capture starts after the connection was opened"])
+        return Handshake(False, False, [], problems=[T("handshake.none")])
     result = Handshake(present=True, complete=False, packets=[])
     if syn is not None:
         result.client_isn = raw[syn.number].seq
         result.client_mss, result.client_wscale = syn.mss, syn.wscale
         result.packets += [s.number for s in items if s.direction == C2S and s.has(FLAG_SYN)]
     else:
-        result.problems.append("the client's SYN was not captured")
+        result.problems.append(T("handshake.no_syn"))
     if synack is None:
-        result.problems.append("no SYN, ACK from the server")
+        result.problems.append(T("handshake.no_synack"))
         return result
     result.server_isn = raw[synack.number].seq
     result.server_mss, result.server_wscale = synack.mss, synack.wscale
@@ -159,12 +160,12 @@ def handshake(conversation: Conversation, items: list[Segment]) -> Handshake:
                                  and raw[synack.number].sack_permitted)
     result.packets += [s.number for s in items if s.direction == S2C and s.has(FLAG_SYN)]
     if syn is not None and synack.ack != 1:
-        result.problems.append(f"the SYN, ACK (packet {synack.number}) acknowledges "
-                               f"{synack.ack}, not the client's SYN")
+        result.problems.append(T("handshake.synack_acks_other", packet=synack.number,
+                                 ack=synack.ack))
     third = next((s for s in items if s.direction == C2S and s.number > synack.number
                   and s.has(FLAG_ACK) and not s.has(FLAG_SYN)), None)
     if third is None or third.ack != 1:
-        result.problems.append("the client's ACK of the SYN, ACK was not captured")
+        result.problems.append(T("handshake.no_ack"))
     else:
         result.packets.append(third.number)
     result.packets.sort()
@@ -181,9 +182,7 @@ def teardown(items: list[Segment]) -> Teardown:
     reset = next((s for s in items if s.has(FLAG_RST)), None)
     present = [s for s in fins.values() if s is not None]
     if not present and reset is None:
-        return Teardown("open", None, [], [], False,
-                        description="no FIN and no reset: the connection is still open at the "
-                                    "end of the capture")
+        return Teardown("open", None, [], [], False, description=T("teardown.open"))
     packets: list[Segment] = []
     first_dir = min(present, key=lambda s: s.number).direction if present else None
     complete = False
@@ -208,26 +207,38 @@ def teardown(items: list[Segment]) -> Teardown:
     result = Teardown("fin" if complete else "half-closed", closed_first,
                       [s.number for s in unique], sequence, complete)
     if complete:
-        style = {3: "three-way", 4: "four-way"}.get(len(unique), f"{len(unique)}-packet")
-        result.description = (f"the {closed_first} closed first; {style} close: "
-                              + " → ".join(f"{s.flags} ({s.number})" for s in unique))
+        result.description = T("teardown.closed", side=side_name(first_dir),
+                               style=close_style(len(unique)),
+                               packets=" → ".join(f"{s.flags} ({s.number})" for s in unique))
     elif first_dir is not None:
-        missing = "its FIN was not acknowledged" if len(unique) < 2 else \
-            f"the {SIDE[OTHER[first_dir]]}'s FIN " + (
-                "was not acknowledged" if fins[OTHER[first_dir]] else "never came")
-        result.description = f"the {closed_first} closed first, but {missing}"
+        other = side_name(OTHER[first_dir])
+        if len(unique) < 2:
+            result.description = T("teardown.fin_not_acked", side=side_name(first_dir))
+        elif fins[OTHER[first_dir]]:
+            result.description = T("teardown.other_fin_not_acked", side=side_name(first_dir),
+                                   other=other)
+        else:
+            result.description = T("teardown.other_fin_missing", side=side_name(first_dir),
+                                   other=other)
     if reset is not None and (not complete or reset.number < unique[-1].number):
         result.kind = "reset"
         result.complete = False
         result.reset_by = SIDE[reset.direction]
         result.reset_packet = reset.number
-        before = f" after {result.description}" if first_dir else ""
-        result.description = (f"reset by the {result.reset_by} (packet {reset.number}, "
-                              f"{reset.flags}) instead of a FIN exchange{before}")
+        reset_text = T("teardown.reset", side=side_name(reset.direction),
+                       packet=reset.number, flags=reset.flags)
+        result.description = T("teardown.reset_after", reset=reset_text,
+                               before=result.description) if first_dir else reset_text
         if reset.number not in result.packets:
             result.packets.append(reset.number)
             result.sequence.append(f"{reset.direction} {reset.flags} ({reset.number})")
     return result
+
+
+def close_style(packets: int) -> T:
+    """A FIN exchange of three packets is a three-way close, of four a four-way close."""
+    names = {3: "teardown.three_way", 4: "teardown.four_way"}
+    return T(names[packets]) if packets in names else T("teardown.n_way", packets=packets)
 
 
 def _ack_of(items: list[Segment], fin: Segment) -> Segment | None:
@@ -269,7 +280,7 @@ def window_anomalies(items: list[Segment]) -> list[Anomaly]:
         if segment.window == 0 and not segment.bits & (FLAG_SYN | FLAG_FIN | FLAG_RST):
             segment.notes.append("zero window")
             found.append(Anomaly("zero window", segment.number, segment.direction,
-                                 f"the {SIDE[segment.direction]} advertises a zero window"))
+                                 T("anomaly.zero_window", side=side_name(segment.direction))))
     return found
 
 
@@ -279,5 +290,6 @@ def reset_anomalies(items: list[Segment]) -> list[Anomaly]:
         if segment.has(FLAG_RST):
             segment.notes.append("reset")
             found.append(Anomaly("reset", segment.number, segment.direction,
-                                 f"{segment.flags} from the {SIDE[segment.direction]}"))
+                                 T("anomaly.reset", flags=segment.flags,
+                                   side=side_name(segment.direction))))
     return found

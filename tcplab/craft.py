@@ -5,9 +5,9 @@ numbers right, so a test states only what it is about::
 
     flow = Flow()
     flow.handshake()
-    flow.send(C, b"5:hello,")
+    flow.send(C, b"hello\\n")
     flow.ack(S)
-    flow.send(S, b"5:hello,")
+    flow.send(S, b"hello\\n")
     flow.ack(C)
     flow.close()
     write_pcap("x.pcap", flow.frames, link="ethernet")

@@ -1,20 +1,21 @@
-"""Netstrings, the lab's wire format (DESIGN.md): ``5:hello,`` carries ``hello``.
+"""Lines, the lab's wire format (DESIGN.md): ``hello\\n`` carries ``hello``.
 
-`encode` frames one message; `parse` splits a byte stream into netstrings and says where and why
-it stopped, so the analyzer can tell a stream that is netstring-framed (possibly cut short) from
-one that is not framed at all (the original seed programs send bare text).
+Every message travels as its UTF-8 text followed by a newline (``\\n``); a message holds no
+newline or carriage return (the lab programs refuse one that does, and one longer than their
+MAX_MESSAGE_BYTES). `encode` frames one message; `parse` splits a byte stream into lines and
+says how many bytes are left after the last newline, so the analyzer can tell a stream that
+ends inside a line from a complete one. A stream without any newline is not line-framed at
+all (the original seed programs send bare text); `is_line_framed` says which.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-MAX_LENGTH_DIGITS = 10
-
 
 @dataclass(frozen=True)
-class Netstring:
-    """One complete netstring: [start, end) in the stream, payload bytes."""
+class Line:
+    """One complete line: [start, end) in the stream (the newline included), its text bytes."""
 
     start: int
     end: int
@@ -23,60 +24,33 @@ class Netstring:
 
 @dataclass(frozen=True)
 class Parsed:
-    """The result of parsing a stream: the netstrings and how parsing ended."""
+    """The result of parsing a stream: its complete lines and where the unfinished rest starts."""
 
-    netstrings: list[Netstring]
-    stopped_at: int  # offset of the first byte not consumed
-    error: str | None  # why bytes at `stopped_at` are not a netstring; None if the stream ended
-    incomplete: bool  # the stream ends inside a well-formed netstring (more bytes were expected)
+    lines: list[Line]
+    rest_at: int  # offset of the first byte after the last newline
+    rest: int  # bytes from there to the end of the stream: 0 when it ends with a newline
 
 
 def encode(message: str) -> bytes:
-    """The netstring for a message: length of its UTF-8 bytes, ':', the bytes, ','."""
-    data = message.encode("utf-8")
-    return str(len(data)).encode("ascii") + b":" + data + b","
+    """A message as it travels: its UTF-8 bytes, then a newline."""
+    return message.encode("utf-8") + b"\n"
 
 
 def encoded_length(message: str) -> int:
     """Bytes on the wire for one framed message."""
-    return len(encode(message))
+    return len(message.encode("utf-8")) + 1
+
+
+def is_line_framed(data: bytes) -> bool:
+    """True when the bytes hold at least one newline."""
+    return b"\n" in data
 
 
 def parse(stream: bytes) -> Parsed:
-    """Split `stream` into netstrings, stopping at the first malformed or unfinished one."""
-    found: list[Netstring] = []
+    """Split `stream` into newline-terminated lines; bytes after the last newline are the rest."""
+    found: list[Line] = []
     offset = 0
-    size = len(stream)
-    while offset < size:
-        colon = offset
-        while colon < size and colon - offset <= MAX_LENGTH_DIGITS and 48 <= stream[colon] <= 57:
-            colon += 1
-        digits = colon - offset
-        if colon == size:
-            if digits <= MAX_LENGTH_DIGITS:
-                return Parsed(found, offset, None, True)
-        if digits == 0:
-            return Parsed(found, offset, f"expected a length digit, found {_show(stream, offset)}",
-                          False)
-        if digits > MAX_LENGTH_DIGITS:
-            return Parsed(found, offset, "length prefix longer than 10 digits", False)
-        if stream[colon] != 0x3A:  # ':'
-            return Parsed(found, offset, f"expected ':' after the length, found "
-                                         f"{_show(stream, colon)}", False)
-        if digits > 1 and stream[offset] == 0x30:
-            return Parsed(found, offset, "length has a leading zero", False)
-        length = int(stream[offset:colon])
-        payload_start = colon + 1
-        comma = payload_start + length
-        if comma >= size:
-            return Parsed(found, offset, None, True)
-        if stream[comma] != 0x2C:  # ','
-            return Parsed(found, offset, f"expected ',' after {length} bytes, found "
-                                         f"{_show(stream, comma)}", False)
-        found.append(Netstring(offset, comma + 1, stream[payload_start:comma]))
-        offset = comma + 1
-    return Parsed(found, offset, None, False)
-
-
-def _show(stream: bytes, offset: int) -> str:
-    return repr(stream[offset:offset + 1].decode("latin-1"))
+    while (newline := stream.find(b"\n", offset)) >= 0:
+        found.append(Line(offset, newline + 1, stream[offset:newline]))
+        offset = newline + 1
+    return Parsed(found, offset, len(stream) - offset)

@@ -9,13 +9,14 @@ labelled with their packet numbers on the right.
 
 Diagrams stop after `MAX_ROWS` packets (and say so). All text is XML-escaped; payload bytes
 are shown with Python-style escapes for anything not printable, so no capture content can
-break the SVG or the page that inlines it.
+break the SVG or the page that inlines it. Labels are in the report's language (`tcplab.i18n`).
 """
 
 from __future__ import annotations
 
 from html import escape
 
+from .i18n import Language
 from .model import C2S, CaptureAnalysis, Segment, number_ranges
 
 WIDTH = 1000
@@ -60,7 +61,7 @@ def _text(x: float, y: float, content: str, *, size: int = 12, anchor: str = "st
             f'fill="{fill}" font-weight="{weight}"{extra}>{escape(content)}</text>')
 
 
-def _arrow(segment: Segment, y: float) -> list[str]:
+def _arrow(segment: Segment, y: float, lang: Language) -> list[str]:
     left_to_right = segment.direction == C2S
     x1, x2 = (CLIENT_X, SERVER_X) if left_to_right else (SERVER_X, CLIENT_X)
     y1, y2 = y + 18, y + 28
@@ -87,14 +88,14 @@ def _arrow(segment: Segment, y: float) -> list[str]:
     if segment.payload:
         below.append(f'"{excerpt(segment.payload)}"')
     if segment.notes:
-        below.append("[" + "; ".join(segment.notes) + "]")
+        below.append("[" + "; ".join(lang.t(f"kind.{note}") for note in segment.notes) + "]")
     if below:
         parts.append(_text(middle, y + 42, "  ".join(below), size=11, anchor="middle",
                            fill=COLORS["anomaly"] if odd else "#333"))
     return parts
 
 
-def _bands(segments: list[Segment], height: float) -> list[str]:
+def _bands(segments: list[Segment], lang: Language) -> list[str]:
     parts: list[str] = []
     runs: list[tuple[str, int, int]] = []  # phase, first row, last row
     for row, segment in enumerate(segments):
@@ -107,59 +108,61 @@ def _bands(segments: list[Segment], height: float) -> list[str]:
         numbers = [s.number for s in segments[first:last + 1]]
         parts.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{(last - first + 1) * ROW}" '
                      f'fill="{BANDS.get(phase, "#f4f4f4")}"/>')
-        parts.append(_text(SERVER_X + 18, y + 15, phase, size=12, fill=BAND_TEXT.get(phase, "#444"),
-                           weight="bold"))
+        parts.append(_text(SERVER_X + 18, y + 15, lang.t(f"phase.{phase}"), size=12,
+                           fill=BAND_TEXT.get(phase, "#444"), weight="bold"))
         parts.append(_text(SERVER_X + 18, y + 29, number_ranges(numbers), size=11,
                            fill=BAND_TEXT.get(phase, "#444")))
     return parts
 
 
-def ladder_svg(result: CaptureAnalysis) -> str:
+def ladder_svg(result: CaptureAnalysis, lang: Language, max_rows: int = MAX_ROWS) -> str:
     """The capture's ladder diagram; a small explanatory SVG when there is no conversation."""
     title = f"{result.job.pair} / {result.scenario}"
     if result.main is None:
-        why = result.error or (result.reasons[0] if result.reasons else "no conversation")
+        why = result.error or (result.reasons[0] if result.reasons else "")
+        heading = lang.t("ladder.none", title=title)
         return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="80" '
                 f'viewBox="0 0 {WIDTH} 80" font-family="{FONT}" role="img">'
-                f'<title>{escape(title)}: no ladder diagram</title>'
+                f'<title>{escape(heading)}</title>'
                 f'<rect width="{WIDTH}" height="80" fill="#fff"/>'
-                + _text(20, 30, f"{title}: no ladder diagram", size=14, weight="bold")
-                + _text(20, 56, why, fill=COLORS["anomaly"]) + "</svg>")
+                + _text(20, 30, heading, size=14, weight="bold")
+                + _text(20, 56, lang.render(why), fill=COLORS["anomaly"]) + "</svg>")
     conversation = result.main.conversation
-    segments = result.main.segments[:MAX_ROWS]
+    segments = result.main.segments[:max_rows]
     height = TOP + len(segments) * ROW + 60
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" font-family="{FONT}" role="img" class="ladder">',
-        f"<title>{escape(title)}: ladder diagram, {len(segments)} packets</title>",
+        f"<title>{escape(lang.t('ladder.title', title=title, packets=len(segments)))}</title>",
         f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
-        _text(20, 24, f"{title}   {result.main.phases.text}", size=14, weight="bold"),
+        _text(20, 24, f"{title}   {lang.render(result.main.phases.text)}", size=14,
+              weight="bold"),
     ]
-    parts += _bands(segments, height)
+    parts += _bands(segments, lang)
     for x, role, end in ((CLIENT_X, "client", conversation.client),
                          (SERVER_X, "server", conversation.server)):
         parts.append(f'<rect x="{x - 95}" y="40" width="190" height="40" rx="5" fill="#fafafa" '
                      f'stroke="#555"/>')
-        parts.append(_text(x, 56, role, anchor="middle", weight="bold"))
+        parts.append(_text(x, 56, lang.t(f"side.{role}"), anchor="middle", weight="bold"))
         parts.append(_text(x, 72, str(end), size=11, anchor="middle"))
         parts.append(f'<line x1="{x}" y1="80" x2="{x}" y2="{height - 40}" stroke="#555" '
                      f'stroke-width="2"/>')
-    parts.append(_text(8, TOP - 4, "no.", size=10, fill="#666"))
-    parts.append(_text(44, TOP - 4, "time (s)", size=10, fill="#666"))
+    parts.append(_text(8, TOP - 4, lang.t("ladder.number"), size=10, fill="#666"))
+    parts.append(_text(44, TOP - 4, lang.t("ladder.time"), size=10, fill="#666"))
     for row, segment in enumerate(segments):
         y = TOP + row * ROW
         parts.append(_text(8, y + 27, str(segment.number), weight="bold"))
         parts.append(_text(44, y + 27, f"{segment.time:.6f}", size=11, fill="#555"))
-        parts += _arrow(segment, y)
+        parts += _arrow(segment, y, lang)
     legend_y = height - 20
-    if len(result.main.segments) > MAX_ROWS:
-        parts.append(_text(20, height - 40, f"… the diagram shows the first {MAX_ROWS} of "
-                                            f"{len(result.main.segments)} packets",
+    if len(result.main.segments) > max_rows:
+        parts.append(_text(20, height - 40, lang.t("ladder.cut", shown=max_rows,
+                                                   packets=len(result.main.segments)),
                            fill=COLORS["anomaly"], weight="bold"))
-    parts.append(_text(20, legend_y, "client → server", size=11, fill=COLORS[C2S]))
-    parts.append(_text(170, legend_y, "server → client", size=11, fill=COLORS["S>C"]))
-    parts.append(_text(320, legend_y,
-                       "dashed red: retransmission, out-of-order, zero window, reset",
-                       size=11, fill=COLORS["anomaly"]))
+    parts.append(_text(20, legend_y, lang.t("ladder.client_to_server"), size=11,
+                       fill=COLORS[C2S]))
+    parts.append(_text(170, legend_y, lang.t("ladder.server_to_client"), size=11,
+                       fill=COLORS["S>C"]))
+    parts.append(_text(320, legend_y, lang.t("ladder.dashed"), size=11, fill=COLORS["anomaly"]))
     parts.append("</svg>")
     return "\n".join(parts)

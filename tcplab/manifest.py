@@ -17,6 +17,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import Text as T
+
 MANIFEST_SCHEMA = "tcplab.manifest/1"
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
 
@@ -91,18 +93,16 @@ def load_run(root: Path) -> Run:
             if not isinstance(manifest, dict):
                 raise ValueError("top level is not an object")
         except (ValueError, UnicodeDecodeError) as error:
-            notes.append(f"manifest.json is unreadable ({error}); captures were found by "
-                         f"file name and inferred from ports")
+            notes.append(T("manifest.unreadable", error=error))
             manifest = None
         else:
             schema = manifest.get("schema")
             if schema != MANIFEST_SCHEMA:
-                notes.append(f"manifest.json has schema {schema!r}, expected "
-                             f"{MANIFEST_SCHEMA!r}; read it as far as it fits")
+                notes.append(T("manifest.other_schema", schema=repr(schema),
+                               expected=repr(MANIFEST_SCHEMA)))
     if manifest is None:
         if not manifest_path.is_file():
-            notes.append("no manifest.json: client, server and scenario are inferred from ports "
-                         "(SYN sender is the client; 2222 reqresp, 4141 upcall)")
+            notes.append(T("manifest.none"))
         jobs = _jobs_from_files(root, set())
         return Run(root, None, None, jobs, _ordered(j.pair for j in jobs),
                    _ordered(j.scenario for j in jobs), notes)
@@ -110,7 +110,7 @@ def load_run(root: Path) -> Run:
     listed = {job.pcap.resolve() for job in jobs}
     extra = _jobs_from_files(root, listed)
     for job in extra:
-        job.notes.append("this pcap is not listed in manifest.json; inferred from ports")
+        job.notes.append(T("manifest.not_listed"))
     jobs.extend(extra)
     settings = _object(manifest.get("settings"))
     pairs = _ordered([*(settings.get("pairs") or []), *(j.pair for j in jobs)])
@@ -150,7 +150,7 @@ def _jobs_from_manifest(root: Path, manifest: dict, notes: list[str]) -> list[Ca
     jobs: list[CaptureJob] = []
     for index, record in enumerate(manifest.get("captures") or []):
         if not isinstance(record, dict) or "pair" not in record or "scenario" not in record:
-            notes.append(f"manifest capture entry {index + 1} has no pair/scenario; skipped")
+            notes.append(T("manifest.entry_skipped", number=index + 1))
             continue
         pair, scenario = str(record["pair"]), str(record["scenario"])
         files = _object(record.get("files"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from .i18n import Joined
+from .i18n import Text as T
 from .manifest import CaptureJob, Scenario
 from .pcapread import FLAG_ACK, Capture, TcpPacket
 
@@ -16,6 +18,11 @@ C2S = "C>S"
 S2C = "S>C"
 SIDE = {C2S: "client", S2C: "server"}
 OTHER = {C2S: S2C, S2C: C2S}
+
+
+def side_name(direction: str) -> T:
+    """"client" or "server" in the report's language: the side that sends in `direction`."""
+    return T(f"side.{SIDE[direction]}")
 
 
 @dataclass(frozen=True)
@@ -134,7 +141,7 @@ class Message:
 @dataclass
 class Messages:
     direction: str
-    framing: str  # "netstring", "segments" (fallback: one message per data segment), "none"
+    framing: str  # "line", "segments" (fallback: one message per data segment), "none"
     items: list[Message]
     problems: list[str] = field(default_factory=list)
     note: str | None = None
@@ -181,11 +188,12 @@ class Phases:
     termination: list[int]
 
     @property
-    def text(self) -> str:
-        parts = [f"{name} {number_ranges(numbers)}" for name, numbers in
-                 (("handshake", self.handshake), ("data", self.data),
-                  ("termination", self.termination)) if numbers]
-        return ", ".join(parts) if parts else "no packets"
+    def text(self) -> T:
+        """``handshake 1-3, data 4-9, termination 10-13``."""
+        parts = [T("phase.packets", phase=T(f"phase.{name}"), packets=number_ranges(numbers))
+                 for name, numbers in (("handshake", self.handshake), ("data", self.data),
+                                       ("termination", self.termination)) if numbers]
+        return Joined(", ", parts) if parts else T("phase.no_packets")
 
 
 @dataclass

@@ -16,7 +16,8 @@ are counted and described in `Capture.skipped`.
 dpkt decodes the IP and TCP headers. The record loops are our own, over dpkt's header classes,
 so that a file cut short (tcpdump killed while writing, a partial download) is read up to its
 last whole record and reported as truncated instead of yielding a half packet. Problems that
-make a file unreadable raise `CaptureError` with a one-line message.
+make a file unreadable raise `CaptureError` with a one-line message. Messages are `Text`s
+(`tcplab.i18n`), so the report can give them in its language.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 import dpkt
+
+from .i18n import Text as T
 
 # Link types (https://www.tcpdump.org/linktypes.html)
 LINKTYPE_NULL = 0
@@ -76,7 +79,11 @@ FLAG_NAMES = ((FLAG_FIN, "FIN"), (FLAG_SYN, "SYN"), (FLAG_RST, "RST"), (FLAG_PSH
 
 
 class CaptureError(Exception):
-    """The file cannot be read as a capture; the message is one line for the report."""
+    """The file cannot be read as a capture; `text` is one line for the report."""
+
+    def __init__(self, text: T) -> None:
+        super().__init__(text)
+        self.text = text
 
 
 @dataclass(frozen=True)
@@ -117,8 +124,8 @@ class Capture:
     frames: int
     packets: list[TcpPacket]
     first_time: float | None
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (frame number, why)
-    truncated: str | None = None  # one line when the file ends inside a record
+    skipped: list[tuple[int, T]] = field(default_factory=list)  # (frame number, why)
+    truncated: T | None = None  # one line when the file ends inside a record
 
 
 def flag_names(flags: int) -> str:
@@ -135,17 +142,17 @@ def read_capture(path: str | Path) -> Capture:
             head = stream.read(4)
             stream.seek(0)
             if len(head) == 0:
-                raise CaptureError("empty file (0 bytes): not a pcap or pcapng capture")
+                raise CaptureError(T("capture.empty"))
             if len(head) < 4:
-                raise CaptureError(f"file too short ({len(head)} bytes) to be a capture")
+                raise CaptureError(T("capture.too_short", size=len(head)))
             magic = struct.unpack(">I", head)[0]
             if magic == PCAPNG_SHB:
                 return _read_pcapng(path, stream)
             if magic in _PCAP_MAGICS:
                 return _read_pcap(path, stream)
-            raise CaptureError(f"not a pcap or pcapng capture (starts with bytes {head.hex()})")
+            raise CaptureError(T("capture.not_a_capture", start=head.hex()))
     except OSError as error:
-        raise CaptureError(f"cannot read file: {error.strerror or error}") from error
+        raise CaptureError(T("capture.cannot_read", error=error.strerror or error)) from error
 
 
 # --- classic pcap ----------------------------------------------------------------------------
@@ -160,7 +167,7 @@ _PCAP_MAGICS = {
 def _read_pcap(path: Path, stream: BinaryIO) -> Capture:
     header = stream.read(24)
     if len(header) < 24:
-        raise CaptureError(f"truncated pcap file header ({len(header)} of 24 bytes)")
+        raise CaptureError(T("capture.pcap_header_cut", size=len(header)))
     magic = struct.unpack(">I", header[:4])[0]
     order, divisor = _PCAP_MAGICS[magic]
     file_header = (dpkt.pcap.LEFileHdr if order == "<" else dpkt.pcap.FileHdr)(header)
@@ -179,19 +186,18 @@ def _read_pcap(path: Path, stream: BinaryIO) -> Capture:
             break
         number = reader.frames + 1
         if len(head) < record_len:
-            reader.truncated = (f"file ends inside the header of packet record {number} "
-                                f"({reader.frames} whole packets read)")
+            reader.truncated = T("capture.ends_in_record_header", number=number,
+                                 whole=reader.frames)
             break
         record = record_class(head)
         if record.caplen > 0x4000000:
-            reader.truncated = (f"packet record {number} claims {record.caplen} bytes: the file "
-                                f"is corrupt from there ({reader.frames} whole packets read)")
+            reader.truncated = T("capture.record_too_long", number=number, size=record.caplen,
+                                 whole=reader.frames)
             break
         data = stream.read(record.caplen)
         if len(data) < record.caplen:
-            reader.truncated = (f"file ends inside packet record {number} "
-                                f"({len(data)} of {record.caplen} bytes; "
-                                f"{reader.frames} whole packets read)")
+            reader.truncated = T("capture.ends_in_record", number=number, size=len(data),
+                                 expected=record.caplen, whole=reader.frames)
             break
         reader.frame(record.tv_sec + record.tv_usec / divisor, linktype, data)
     return reader.result()
@@ -221,17 +227,18 @@ def _read_pcapng(path: Path, stream: BinaryIO) -> Capture:
             try:
                 block = cls(body)
             except (dpkt.UnpackError, struct.error) as error:
-                raise CaptureError(f"pcapng packet block {number} is malformed ({error})") from None
+                raise CaptureError(T("capture.pcapng_packet_malformed", number=number,
+                                     error=error)) from None
             iface_id = block.iface_id if block_type == PCAPNG_EPB else block.iface_id & 0xFFFF
             if iface_id >= len(interfaces):
-                raise CaptureError(f"pcapng packet {number} names interface {iface_id}, "
-                                   f"which no interface block describes")
+                raise CaptureError(T("capture.pcapng_unknown_interface", number=number,
+                                     interface=iface_id))
             linktype, divisor, offset = interfaces[iface_id]
             stamp = (block.ts_high << 32) | block.ts_low
             reader.frame(offset + stamp / divisor, linktype, block.pkt_data)
         elif block_type == PCAPNG_SPB:
             if not interfaces:
-                raise CaptureError("pcapng simple packet block before any interface block")
+                raise CaptureError(T("capture.pcapng_simple_block_first"))
             linktype = interfaces[0][0]
             (original_len,) = struct.unpack(order + "I", body[8:12])
             data = body[12:12 + original_len]
@@ -248,36 +255,33 @@ def _pcapng_blocks(stream: BinaryIO, reader: "_FrameDecoder") -> Iterator[tuple[
         if not head:
             return
         if len(head) < 8:
-            reader.truncated = (f"file ends inside a pcapng block header "
-                                f"({reader.frames} whole packets read)")
+            reader.truncated = T("capture.ends_in_block_header", whole=reader.frames)
             return
         block_type = struct.unpack(order + "I", head[:4])[0]
         if struct.unpack(">I", head[:4])[0] == PCAPNG_SHB:
             block_type = PCAPNG_SHB
             magic = stream.read(4)
             if len(magic) < 4:
-                raise CaptureError("truncated pcapng section header")
+                raise CaptureError(T("capture.section_header_cut"))
             order = ">" if struct.unpack(">I", magic)[0] == PCAPNG_MAGIC_BE else "<"
             if struct.unpack(order + "I", magic)[0] != PCAPNG_MAGIC_BE:
-                raise CaptureError("pcapng section header has an unknown byte-order magic")
+                raise CaptureError(T("capture.section_magic"))
             head += magic
         elif first:
-            raise CaptureError("pcapng file does not start with a section header")
+            raise CaptureError(T("capture.pcapng_no_section"))
         first = False
         length = struct.unpack(order + "I", head[4:8])[0]
         if length < 12 or length % 4 or length > 0x4000000:
             if block_type == PCAPNG_SHB:
-                raise CaptureError(f"pcapng section header with impossible length {length}")
-            reader.truncated = (f"pcapng block after packet {reader.frames} has impossible "
-                                f"length {length}: the file is corrupt from there")
+                raise CaptureError(T("capture.section_length", length=length))
+            reader.truncated = T("capture.block_length", whole=reader.frames, length=length)
             return
         rest = stream.read(length - len(head))
         if len(rest) < length - len(head):
             if block_type == PCAPNG_SHB:
-                raise CaptureError("truncated pcapng section header")
-            reader.truncated = (f"file ends inside a pcapng block "
-                                f"({len(head) + len(rest)} of {length} bytes; "
-                                f"{reader.frames} whole packets read)")
+                raise CaptureError(T("capture.section_header_cut"))
+            reader.truncated = T("capture.ends_in_block", size=len(head) + len(rest),
+                                 expected=length, whole=reader.frames)
             return
         yield block_type, head + rest, order
 
@@ -288,7 +292,7 @@ def _interface(body: bytes, order: str) -> tuple[int, float, float]:
     try:
         idb = cls(body)
     except (dpkt.UnpackError, struct.error) as error:
-        raise CaptureError(f"pcapng interface block is malformed ({error})") from None
+        raise CaptureError(T("capture.pcapng_interface_malformed", error=error)) from None
     divisor, offset = 1e6, 0.0
     for option in idb.opts:
         if option.code == dpkt.pcapng.PCAPNG_OPT_IF_TSRESOL and option.data:
@@ -313,11 +317,11 @@ class _FrameDecoder:
         self.file_format = file_format
         self.frames = 0
         self.packets: list[TcpPacket] = []
-        self.skipped: list[tuple[int, str]] = []
+        self.skipped: list[tuple[int, T]] = []
         self.link_types: set[str] = set()
         self.first_time: float | None = None
         self.last_time: float = 0.0
-        self.truncated: str | None = None
+        self.truncated: T | None = None
 
     def frame(self, time: float | None, linktype: int, data: bytes) -> None:
         self.frames += 1
@@ -330,11 +334,11 @@ class _FrameDecoder:
             self.first_time = time
         self.link_types.add(_link_name(linktype))
         network = _network_layer(linktype, data)
-        if isinstance(network, str):
+        if isinstance(network, T):
             self.skipped.append((number, network))
             return
         packet = _tcp_packet(number, time, *network)
-        if isinstance(packet, str):
+        if isinstance(packet, T):
             self.skipped.append((number, packet))
         else:
             self.packets.append(packet)
@@ -346,7 +350,7 @@ class _FrameDecoder:
                        skipped=self.skipped, truncated=self.truncated)
 
 
-def _network_layer(linktype: int, data: bytes) -> tuple[int, bytes] | str:
+def _network_layer(linktype: int, data: bytes) -> tuple[int, bytes] | T:
     """(IP version, IP bytes) of a frame, or why there is none."""
     if linktype == LINKTYPE_ETHERNET:
         offset, ethertype = 14, _u16(data, 12)
@@ -359,7 +363,7 @@ def _network_layer(linktype: int, data: bytes) -> tuple[int, bytes] | str:
         return _by_ethertype(_u16(data, 0), data[20:])
     if linktype in (LINKTYPE_NULL, LINKTYPE_LOOP):
         if len(data) < 4:
-            return "loopback header cut short"
+            return T("frame.loopback_cut")
         if linktype == LINKTYPE_LOOP:
             family = struct.unpack(">I", data[:4])[0]
         else:  # host byte order of the capturing machine: accept either
@@ -370,12 +374,12 @@ def _network_layer(linktype: int, data: bytes) -> tuple[int, bytes] | str:
             return 4, data[4:]
         if family in AF_INET6_VALUES:
             return 6, data[4:]
-        return f"loopback frame of address family {family}, not IP"
+        return T("frame.loopback_family", family=family)
     if linktype in (LINKTYPE_RAW, LINKTYPE_RAW_OPENBSD, LINKTYPE_RAW_BSDOS,
                     LINKTYPE_IPV4, LINKTYPE_IPV6):
         version = data[0] >> 4 if data else 0
-        return (version, data) if version in (4, 6) else "raw frame that is not IPv4/IPv6"
-    return f"unsupported link type {linktype}"
+        return (version, data) if version in (4, 6) else T("frame.raw_not_ip")
+    return T("frame.link_type", linktype=linktype)
 
 
 def _u16(data: bytes, offset: int) -> int:
@@ -384,24 +388,24 @@ def _u16(data: bytes, offset: int) -> int:
     return struct.unpack(">H", data[offset:offset + 2])[0]
 
 
-def _by_ethertype(ethertype: int, data: bytes) -> tuple[int, bytes] | str:
+def _by_ethertype(ethertype: int, data: bytes) -> tuple[int, bytes] | T:
     if ethertype == ETHERTYPE_IPV4:
         return 4, data
     if ethertype == ETHERTYPE_IPV6:
         return 6, data
     if ethertype == -1:
-        return "link header cut short"
-    return f"ethertype 0x{ethertype:04x}, not IP"
+        return T("frame.link_cut")
+    return T("frame.ethertype", ethertype=f"0x{ethertype:04x}")
 
 
-def _tcp_packet(number: int, time: float, version: int, data: bytes) -> TcpPacket | str:
+def _tcp_packet(number: int, time: float, version: int, data: bytes) -> TcpPacket | T:
     try:
         if version == 4:
             ip = dpkt.ip.IP(data)
             if ip.p != dpkt.ip.IP_PROTO_TCP:
-                return f"IP protocol {ip.p}, not TCP"
+                return T("frame.ip_protocol", protocol=ip.p)
             if ip.offset or ip.mf:
-                return "IP fragment"
+                return T("frame.ip_fragment")
             src, dst = socket.inet_ntop(socket.AF_INET, ip.src), socket.inet_ntop(
                 socket.AF_INET, ip.dst)
             header_len = ip.hl * 4
@@ -409,18 +413,18 @@ def _tcp_packet(number: int, time: float, version: int, data: bytes) -> TcpPacke
         else:
             ip = dpkt.ip6.IP6(data)
             if ip.p != dpkt.ip.IP_PROTO_TCP:
-                return f"IPv6 next header {ip.p}, not TCP"
+                return T("frame.ipv6_next_header", protocol=ip.p)
             if 44 in ip.extension_hdrs:
-                return "IPv6 fragment"
+                return T("frame.ipv6_fragment")
             src, dst = socket.inet_ntop(socket.AF_INET6, ip.src), socket.inet_ntop(
                 socket.AF_INET6, ip.dst)
             extensions = sum(ext.length for ext in ip.all_extension_headers)
             ip_payload_len = (ip.plen if ip.plen else len(data) - 40) - extensions
     except (dpkt.UnpackError, struct.error, ValueError) as error:
-        return f"IP header cut short or malformed ({type(error).__name__})"
+        return T("frame.ip_malformed", error=type(error).__name__)
     segment = ip.data
     if not isinstance(segment, dpkt.tcp.TCP):
-        return "TCP header cut short"
+        return T("frame.tcp_cut")
     header_len = segment.off * 4
     length = max(0, ip_payload_len - header_len)
     mss = wscale = None

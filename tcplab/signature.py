@@ -21,8 +21,9 @@ because a correct exchange may legitimately differ in packets that carry no info
 
 The expected skeleton follows from the messages and the scenario's reply rule: ``C>S SYN``,
 ``S>C SYN,ACK``; per message ``C>S DATA len(request)``, ``S>C DATA len(reply)``, both
-netstring-framed lengths (raw lengths when the capture's client stream is not netstring-framed,
-e.g. the original seed programs); then ``C>S FIN``, ``S>C FIN`` (the client closes first).
+lengths on the wire, newline included (raw lengths when the capture's client stream is not
+line-framed, e.g. the original seed programs); then ``C>S FIN``, ``S>C FIN`` (the client
+closes first).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import hashlib
 from dataclasses import dataclass
 
 from . import framing
+from .i18n import Text as T
 from .manifest import Scenario
 from .model import C2S, S2C, ConversationAnalysis, Segment
 from .pcapread import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
@@ -44,7 +46,7 @@ class Signature:
     expected: list[str] | None
     expected_shape: str | None  # the typical full packet sequence, optional ACKs in brackets
     matches: bool | None
-    difference: str | None
+    difference: T | None
 
 
 def flow_signature(segments: list[Segment]) -> str:
@@ -103,17 +105,17 @@ def expected_shape(messages: list[str], spec: Scenario, framed: bool = True) -> 
     return " · ".join(rows)
 
 
-def compare(actual: list[str], expected: list[str]) -> str | None:
+def compare(actual: list[str], expected: list[str]) -> T | None:
     """None when equal, else the first difference in words."""
     for index, (got, want) in enumerate(zip(actual, expected)):
         if got != want:
-            return f"step {index + 1}: expected '{want}', found '{got}'"
+            return T("signature.step_differs", step=index + 1, want=want, got=got)
     if len(actual) < len(expected):
-        return (f"{len(expected) - len(actual)} step(s) missing from step {len(actual) + 1}: "
-                f"'{expected[len(actual)]}' ...")
+        return T("signature.steps_missing", count=len(expected) - len(actual),
+                 step=len(actual) + 1, want=expected[len(actual)])
     if len(actual) > len(expected):
-        return f"{len(actual) - len(expected)} extra step(s) from step {len(expected) + 1}: " \
-               f"'{actual[len(expected)]}' ..."
+        return T("signature.extra_steps", count=len(actual) - len(expected),
+                 step=len(expected) + 1, got=actual[len(expected)])
     return None
 
 
@@ -127,7 +129,7 @@ def signature(analysis: ConversationAnalysis, spec: Scenario | None,
         messages = [m.text for m in analysis.messages[C2S].items]
     if spec is None:
         return Signature(text, signature_hash(text), actual, None, None, None,
-                         "no expected shape: the scenario is not known")
+                         T("signature.unknown_scenario"))
     expected = expected_skeleton(messages, spec, framed)
     difference = compare(actual, expected)
     return Signature(text, signature_hash(text), actual, expected,

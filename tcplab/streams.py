@@ -2,16 +2,17 @@
 
 `stream` puts the data segments of one direction in sequence order: bytes already seen
 (retransmissions) count once, a segment that fills a hole is out-of-order, bytes that no
-segment brought are gaps. `messages` splits the stream into netstrings (DESIGN.md) or, when the
-stream is not netstring-framed (the original seed programs send bare text), falls back to one
-message per data segment and says so. Every message knows the packets that carried its first
-and last byte.
+segment brought are gaps. `messages` splits the stream into newline-terminated lines
+(DESIGN.md) or, when the stream holds no newline at all (the original seed programs send bare
+text), falls back to one message per data segment and says so. Every message knows the packets
+that carried its first and last byte.
 """
 
 from __future__ import annotations
 
 from . import framing
-from .model import SIDE, Anomaly, Chunk, Message, Messages, Segment, Stream
+from .i18n import Text as T
+from .model import Anomaly, Chunk, Message, Messages, Segment, Stream, side_name
 from .pcapread import FLAG_FIN, FLAG_SYN
 
 # --- reassembly ---------------------------------------------------------------------------------
@@ -58,8 +59,10 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
         if control and segment.length == 0:
             if (control, segment.seq) in control_seen:
                 _note(segment, anomalies, "retransmission",
-                      f"{segment.flags} sent again (seq {segment.seq})")
+                      T("anomaly.control_again", flags=segment.flags, seq=segment.seq))
             control_seen.add((control, segment.seq))
+            if control & FLAG_FIN:  # a FIN at relative seq n ends a stream of n - 1 bytes
+                highest = max(highest, segment.seq - 1)
             continue
         if segment.length == 0:
             continue
@@ -67,18 +70,18 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
         captured_end = start + len(segment.payload)
         if captured_end < end:
             anomalies.append(Anomaly("snaplen", segment.number, direction,
-                                     f"only {len(segment.payload)} of {segment.length} payload "
-                                     f"bytes captured (snap length)"))
+                                     T("anomaly.snaplen", captured=len(segment.payload),
+                                       length=segment.length)))
         fresh = _uncovered(covered, max(0, start), max(0, captured_end))
         fresh_bytes = sum(high - low for low, high in fresh)
         if fresh_bytes == 0 and end <= highest:
             _note(segment, anomalies, "retransmission",
-                  f"{segment.length} bytes at seq {segment.seq} sent again")
+                  T("anomaly.data_again", length=segment.length, seq=segment.seq))
         elif start < highest and fresh_bytes:
             overlap = captured_end - max(0, start) - fresh_bytes
             kind = "out-of-order" if overlap == 0 else "retransmission"
             _note(segment, anomalies, kind,
-                  f"seq {segment.seq} arrives after seq {highest + 1} was already seen")
+                  T("anomaly.arrives_after", seq=segment.seq, seen=highest + 1))
         elif start > highest:
             segment.notes.append("previous segment not captured")
         for low, high in fresh:
@@ -94,12 +97,12 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
     data = b"".join(chunk.data for chunk in chunks if chunk.end <= contiguous)
     for low, high in gaps:
         anomalies.append(Anomaly("gap", None, direction,
-                                 f"{SIDE[direction]} bytes {low + 1}-{high} (relative seq) were "
-                                 f"never captured ({high - low} bytes missing)"))
+                                 T("anomaly.gap", side=side_name(direction), first=low + 1,
+                                   last=high, missing=high - low)))
     return Stream(direction, data, chunks, gaps, highest), anomalies
 
 
-def _note(segment: Segment, anomalies: list[Anomaly], kind: str, detail: str) -> None:
+def _note(segment: Segment, anomalies: list[Anomaly], kind: str, detail: T) -> None:
     segment.notes.append(kind)
     anomalies.append(Anomaly(kind, segment.number, segment.direction, detail))
 
@@ -107,33 +110,20 @@ def _note(segment: Segment, anomalies: list[Anomaly], kind: str, detail: str) ->
 # --- messages --------------------------------------------------------------------------------
 
 def messages(flow: Stream) -> Messages:
-    """Netstrings of a stream, or one message per data segment if it is not netstring-framed."""
+    """The lines of a stream, or one message per data segment if it holds no newline at all."""
     if not flow.chunks:
         return Messages(flow.direction, "none", [])
+    if not any(framing.is_line_framed(chunk.data) for chunk in flow.chunks):
+        return Messages(flow.direction, "segments", _segment_messages(flow),
+                        note=T("stream.unframed", side=side_name(flow.direction)))
     parsed = framing.parse(flow.data)
-    refused_at_start = not parsed.netstrings and parsed.error is not None
-    if refused_at_start or (not parsed.netstrings and parsed.incomplete and flow.gaps == []
-                            and not _looks_like_netstring_start(flow.data)):
-        return Messages(flow.direction, "segments", _segment_messages(flow), note=(
-            f"the {SIDE[flow.direction]} stream is not netstring-framed "
-            f"({parsed.error or 'no complete netstring'}); "
-            f"one message per data segment"))
-    items = [_message(flow, index + 1, item.start, item.end, item.payload)
-             for index, item in enumerate(parsed.netstrings)]
-    result = Messages(flow.direction, "netstring", items)
-    if parsed.error:
-        result.problems.append(f"{SIDE[flow.direction]} stream: netstring framing error at "
-                               f"byte {parsed.stopped_at + 1}: {parsed.error}")
-    elif parsed.incomplete and not flow.gaps:
-        result.problems.append(f"{SIDE[flow.direction]} stream ends inside a netstring "
-                               f"({len(flow.data) - parsed.stopped_at} bytes from byte "
-                               f"{parsed.stopped_at + 1})")
+    items = [_message(flow, index + 1, line.start, line.end, line.payload)
+             for index, line in enumerate(parsed.lines)]
+    result = Messages(flow.direction, "line", items)
+    if parsed.rest and not flow.gaps:
+        result.problems.append(T("stream.ends_inside_a_line", side=side_name(flow.direction),
+                                 rest=parsed.rest, start=parsed.rest_at + 1))
     return result
-
-
-def _looks_like_netstring_start(data: bytes) -> bool:
-    colon = data.find(b":")
-    return 0 < colon <= framing.MAX_LENGTH_DIGITS and data[:colon].isdigit()
 
 
 def _segment_messages(flow: Stream) -> list[Message]:

@@ -1,6 +1,7 @@
-"""A minimal PNG decoder (stdlib only) so tests can look at Chromium's screenshots.
+"""A minimal PNG decoder (stdlib only) so tests can look at screenshots and pictures.
 
-Handles what Chromium writes: 8-bit RGB or RGBA, not interlaced, all five row filters.
+Handles what Chromium, rsvg-convert and pdftoppm write: 8-bit RGB or RGBA, not interlaced, all
+five row filters.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ class Image:
         i = x * self.channels
         return row[i], row[i + 1], row[i + 2]
 
+    def colors(self) -> set[tuple[int, int, int]]:
+        """Every distinct colour in the image."""
+        return {self.pixel(x, y) for y in range(self.height) for x in range(self.width)}
+
     def count(self, color: tuple[int, int, int], tolerance: int = 12,
               box: tuple[int, int, int, int] | None = None) -> int:
         """Pixels within `tolerance` of `color` per channel, inside box (x0, y0, x1, y1)."""
@@ -44,6 +49,14 @@ def _paeth(a: int, b: int, c: int) -> int:
     if pa <= pb and pa <= pc:
         return a
     return b if pb <= pc else c
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """(width, height) from the PNG's header, without decoding the pixels."""
+    data = path.read_bytes()[:24]
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError(f"{path} is not a PNG")
+    return struct.unpack(">II", data[16:24])
 
 
 def read_png(path: Path) -> Image:

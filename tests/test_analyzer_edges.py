@@ -22,10 +22,10 @@ def test_standard_upcall_exchange_is_complete(tmp_path: Path) -> None:
     assert main.phases.text == "handshake 1-3, data 4-11, termination 12-14"
     assert [(s.number, s.direction, s.flags, s.seq, s.ack, s.length) for s in main.segments[:7]] \
         == [(1, "C>S", "SYN", 0, 0, 0), (2, "S>C", "SYN, ACK", 0, 1, 0),
-            (3, "C>S", "ACK", 1, 1, 0), (4, "C>S", "PSH, ACK", 1, 1, 8),
-            (5, "S>C", "ACK", 1, 9, 0), (6, "S>C", "PSH, ACK", 1, 9, 34),
-            (7, "C>S", "ACK", 9, 35, 0)]
-    assert main.segments[3].payload == b"5:hello,"
+            (3, "C>S", "ACK", 1, 1, 0), (4, "C>S", "PSH, ACK", 1, 1, 6),
+            (5, "S>C", "ACK", 1, 7, 0), (6, "S>C", "PSH, ACK", 1, 7, 31),
+            (7, "C>S", "ACK", 7, 32, 0)]
+    assert main.segments[3].payload == b"hello\n"
     shake = main.handshake
     assert (shake.present, shake.complete, shake.packets) == (True, True, [1, 2, 3])
     assert (shake.client_mss, shake.server_mss, shake.client_wscale) == (1460, 1460, 7)
@@ -112,10 +112,10 @@ def test_reset_instead_of_close(tmp_path: Path) -> None:
 def test_retransmission_is_an_anomaly_and_counts_once(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
-    first = flow.send(C, b"5:hello,")
-    flow.packet(C, "PA", b"5:hello,", seq=flow.next_seq[C] - 8, delay=0.2)
+    first = flow.send(C, b"hello\n")
+    flow.packet(C, "PA", b"hello\n", seq=flow.next_seq[C] - 6, delay=0.2)
     flow.ack(S)
-    flow.send(S, b"5:hello,")
+    flow.send(S, b"hello\n")
     flow.ack(C)
     flow.close()
     assert first.direction == C
@@ -147,10 +147,10 @@ def test_syn_retransmission_belongs_to_the_handshake(tmp_path: Path) -> None:
 def test_message_split_over_several_segments(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
-    for part in (b"11:hel", b"lo ", b"world,"):
+    for part in (b"hel", b"lo ", b"world\n"):
         flow.send(C, part)
     flow.ack(S)
-    flow.send(S, b"11:hello world,")
+    flow.send(S, b"hello world\n")
     flow.ack(C)
     flow.close()
     result = run(flow, tmp_path, "reqresp", ["hello world"])
@@ -164,16 +164,16 @@ def test_message_split_over_several_segments(tmp_path: Path) -> None:
 def test_two_messages_in_one_segment(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
-    flow.send(C, b"5:hello,3:two,")
+    flow.send(C, b"hello\ntwo\n")
     flow.ack(S)
-    flow.send(S, b"5:hello,3:two,")
+    flow.send(S, b"hello\ntwo\n")
     flow.ack(C)
     flow.close()
     result = run(flow, tmp_path, "reqresp", ["hello", "two"])
     main = result.main
     assert main is not None
     client = main.messages["C>S"]
-    assert client.framing == "netstring"
+    assert client.framing == "line"
     assert [(m.text, m.first_packet, m.last_packet) for m in client.items] == [
         ("hello", 4, 4), ("two", 4, 4)]
     assert all(e.request_ok and e.reply_ok for e in main.exchanges)
@@ -185,12 +185,12 @@ def test_out_of_order_segments_are_put_in_place(tmp_path: Path) -> None:
     flow.handshake()
     base = flow.next_seq[C]
     ack = flow.acked[C]
-    flow.packet(C, "PA", b"lo,", seq=base + 5, ack=ack)
-    flow.packet(C, "PA", b"5:hel", seq=base, ack=ack)
-    flow.next_seq[C] = base + 8
-    flow.acked[S] = base + 8
+    flow.packet(C, "PA", b"lo\n", seq=base + 3, ack=ack)
+    flow.packet(C, "PA", b"hel", seq=base, ack=ack)
+    flow.next_seq[C] = base + 6
+    flow.acked[S] = base + 6
     flow.ack(S)
-    flow.send(S, b"5:hello,")
+    flow.send(S, b"hello\n")
     flow.ack(C)
     flow.close()
     result = run(flow, tmp_path, "reqresp", ["hello"])
@@ -212,7 +212,21 @@ def test_missing_bytes_are_a_gap(tmp_path: Path) -> None:
     flow.close()
     result = run(flow, tmp_path, "reqresp", ["hello", "lost", "after"])
     assert result.verdict == "incomplete"
-    assert "client bytes 9-15 (relative seq) were never captured (7 bytes missing)" in \
+    assert "client bytes 7-11 (relative seq) were never captured (5 bytes missing)" in \
+        result.reasons
+    assert result.main is not None
+    assert [(a.kind, a.direction) for a in result.main.anomalies] == [("gap", "C>S")]
+
+
+def test_missing_bytes_just_before_the_fin_are_a_gap(tmp_path: Path) -> None:
+    flow = Flow()
+    flow.handshake()
+    exchange(flow, "hello")
+    flow.send(C, framing.encode("last"))
+    del flow.frames[-1]  # the client's last message never reached the capture
+    flow.close()
+    result = run(flow, tmp_path, "reqresp", ["hello"])
+    assert "client bytes 7-11 (relative seq) were never captured (5 bytes missing)" in \
         result.reasons
     assert result.main is not None
     assert [(a.kind, a.direction) for a in result.main.anomalies] == [("gap", "C>S")]
@@ -221,10 +235,10 @@ def test_missing_bytes_are_a_gap(tmp_path: Path) -> None:
 def test_zero_window_is_an_anomaly(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
-    flow.send(C, b"5:hello,")
+    flow.send(C, b"hello\n")
     flow.packet(S, "A", window=0)
     flow.packet(S, "A", delay=0.01)
-    flow.send(S, b"5:hello,")
+    flow.send(S, b"hello\n")
     flow.ack(C)
     flow.close()
     result = run(flow, tmp_path, "reqresp", ["hello"])
@@ -283,21 +297,24 @@ def test_unframed_stream_falls_back_to_one_message_per_segment(tmp_path: Path) -
     assert main.messages["S>C"].framing == "segments"
     assert [m.text for m in main.messages["S>C"].items] == ["Upcall event: Processing 1",
                                                           "Upcall event: Processing abc"]
-    assert any("not netstring-framed" in note and "one message per data segment" in note
-               for note in result.notes)
+    assert "the client stream has no newline-terminated lines (the seeds' original programs " \
+           "send bare text); one message per data segment" in result.notes
     assert result.verdict == "complete", result.reasons
 
 
-def test_framing_error_in_a_netstring_stream(tmp_path: Path) -> None:
+def test_stream_ending_inside_a_line(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
     exchange(flow, "hello")
-    flow.send(C, b"3:abcd,")
+    flow.send(C, b"unfinished")
     flow.ack(S)
     flow.close()
     result = run(flow, tmp_path, "reqresp", ["hello"])
-    assert "client stream: netstring framing error at byte 9: expected ',' after 3 bytes, " \
-           "found 'd'" in result.reasons
+    assert result.reasons == ["client stream ends inside a line (10 bytes from byte 7 have no "
+                              "newline)"]
+    assert result.main is not None
+    assert [m.text for m in result.main.messages["C>S"].items] == ["hello"]
+    assert [(a.kind, a.direction) for a in result.main.anomalies] == [("framing", "C>S")]
 
 
 def test_tcpdump_drops_come_from_the_manifest_counts(tmp_path: Path) -> None:

@@ -1,35 +1,35 @@
-"""Netstrings as the analyzer parses them out of a byte stream."""
+"""Newline-terminated lines as the analyzer parses them out of a byte stream."""
 
 from __future__ import annotations
 
 from tcplab import framing
 
 
-def test_encode_counts_utf8_bytes() -> None:
-    assert framing.encode("hello") == b"5:hello,"
-    assert framing.encode("") == b"0:,"
-    assert framing.encode("wörld") == "6:wörld,".encode("utf-8")
-    assert framing.encoded_length("a\nb") == 6
+def test_encode_appends_a_newline_to_the_utf8_bytes() -> None:
+    assert framing.encode("hello") == b"hello\n"
+    assert framing.encode("") == b"\n"
+    assert framing.encode("wörld ✓") == "wörld ✓\n".encode("utf-8")
+    assert framing.encoded_length("wörld") == 7
 
 
-def test_parse_splits_consecutive_netstrings() -> None:
-    parsed = framing.parse(b"5:hello,0:,3:a,b,")
-    assert [n.payload for n in parsed.netstrings] == [b"hello", b"", b"a,b"]
-    assert [(n.start, n.end) for n in parsed.netstrings] == [(0, 8), (8, 11), (11, 17)]
-    assert parsed.error is None and not parsed.incomplete and parsed.stopped_at == 17
+def test_parse_splits_consecutive_lines() -> None:
+    parsed = framing.parse(b"hello\n\na,b:c\n")
+    assert [line.payload for line in parsed.lines] == [b"hello", b"", b"a,b:c"]
+    assert [(line.start, line.end) for line in parsed.lines] == [(0, 6), (6, 7), (7, 13)]
+    assert (parsed.rest_at, parsed.rest) == (13, 0)
 
 
-def test_parse_stops_inside_an_unfinished_netstring() -> None:
-    parsed = framing.parse(b"5:hello,10:abc")
-    assert [n.payload for n in parsed.netstrings] == [b"hello"]
-    assert parsed.incomplete and parsed.error is None and parsed.stopped_at == 8
-    assert framing.parse(b"12").incomplete
+def test_parse_keeps_the_bytes_after_the_last_newline_apart() -> None:
+    parsed = framing.parse(b"hello\nwor")
+    assert [line.payload for line in parsed.lines] == [b"hello"]
+    assert (parsed.rest_at, parsed.rest) == (6, 3)
+    assert framing.parse(b"no newline") == framing.Parsed([], 0, 10)
 
 
-def test_parse_names_the_framing_error() -> None:
-    assert framing.parse(b"hello").error == "expected a length digit, found 'h'"
-    assert framing.parse(b"5:hello;").error == "expected ',' after 5 bytes, found ';'"
-    assert framing.parse(b"5-hello,").error == "expected ':' after the length, found '-'"
-    assert framing.parse(b"05:hello,").error == "length has a leading zero"
-    late = framing.parse(b"2:ok,xx")
-    assert [n.payload for n in late.netstrings] == [b"ok"] and late.stopped_at == 5
+def test_carriage_return_is_part_of_the_line() -> None:
+    assert [line.payload for line in framing.parse(b"crlf\r\n").lines] == [b"crlf\r"]
+
+
+def test_a_stream_is_line_framed_when_it_holds_a_newline() -> None:
+    assert framing.is_line_framed(b"x\n")
+    assert not framing.is_line_framed(b"Upcall event: Processing 1")

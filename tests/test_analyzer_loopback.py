@@ -23,25 +23,25 @@ from tcplab.manifest import CaptureJob
 from tcplab.pcapread import FLAG_NAMES
 from tcplab.report import main
 
-MESSAGES = ["hello", "wörld\nline two", "x" * 3000]
+MESSAGES = ["hello", "wörld ✓ selamat pagi", "x" * 3000]
 NO_CAPTURE = can_capture()
 needs_capture = pytest.mark.skipif(NO_CAPTURE is not None, reason=str(NO_CAPTURE))
 
 
 @pytest.fixture(scope="module")
 def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A run folder with real loopback captures: reqresp on lo, upcall on any (SLL2)."""
+    """A run folder with real captures of the lab programs: reqresp on lo, upcall on any (SLL2)."""
     if NO_CAPTURE is not None:
         pytest.skip(NO_CAPTURE)
     root = tmp_path_factory.mktemp("run")
     captures = []
     for scenario, spec, interface in (("reqresp", REQRESP, "lo"), ("upcall", UPCALL, "any")):
         (root / "p01").mkdir(exist_ok=True)
-        done = capture_exchange(root / "p01" / f"{scenario}.pcap", MESSAGES, spec.reply_format,
-                                interface)
-        assert done["replies"] == [spec.reply(m) for m in MESSAGES]
-        entry = manifest_capture("p01", scenario, MESSAGES, port=done["port"],
-                                 counts=done["counts"])
+        done = capture_exchange(root / "p01" / f"{scenario}.pcap", scenario, MESSAGES, interface)
+        assert done.replies == [spec.reply(m) for m in MESSAGES]
+        (root / "p01" / f"{scenario}.server.log").write_text(done.server_output, encoding="utf-8")
+        (root / "p01" / f"{scenario}.client.log").write_text(done.client_output, encoding="utf-8")
+        entry = manifest_capture("p01", scenario, MESSAGES, port=done.port, counts=done.counts)
         entry["server"]["address"] = entry["client"]["address"] = "127.0.0.1"
         captures.append(entry)
     write_run(root, captures, ["p01"])
@@ -65,7 +65,7 @@ def test_real_loopback_captures_are_complete(real_run: Path) -> None:
         assert capture["conversation"]["client"]["address"] == "127.0.0.1"
         assert capture["teardown"]["closed_first"] == "client"
         assert capture["teardown"]["complete"] is True
-        assert capture["messages"]["client"]["framing"] == "netstring"
+        assert capture["messages"]["client"]["framing"] == "line"
         assert [e["request"]["text"] for e in capture["exchanges"]] == MESSAGES
         assert all(e["reply_ok"] and e["rtt_ms"] > 0 for e in capture["exchanges"])
         assert capture["signature"]["matches"] is True, capture["signature"]["difference"]
@@ -85,10 +85,10 @@ def _no_handshake(flow: Flow) -> None:
 
 def _retransmission(flow: Flow) -> None:
     flow.handshake()
-    flow.send(C, b"5:hello,")
-    flow.packet(C, "PA", b"5:hello,", seq=flow.next_seq[C] - 8, delay=0.2)
+    flow.send(C, b"hello\n")
+    flow.packet(C, "PA", b"hello\n", seq=flow.next_seq[C] - 6, delay=0.2)
     flow.ack(S)
-    flow.send(S, b"5:hello,")
+    flow.send(S, b"hello\n")
     flow.ack(C)
     flow.close(four_way=True)
 
@@ -101,10 +101,10 @@ def _reset(flow: Flow) -> None:
 
 def _split_and_joined(flow: Flow) -> None:
     flow.handshake()
-    for part in (b"11:hel", b"lo world,"):
+    for part in (b"hel", b"lo world\n"):
         flow.send(C, part)
     flow.ack(S)
-    flow.send(S, b"11:hello world,5:again,")
+    flow.send(S, b"hello world\nagain\n")
     flow.ack(C)
     flow.close()
 
@@ -112,9 +112,9 @@ def _split_and_joined(flow: Flow) -> None:
 def _out_of_order(flow: Flow) -> None:
     flow.handshake()
     base, ack = flow.next_seq[C], flow.acked[C]
-    flow.packet(C, "PA", b"lo,", seq=base + 5, ack=ack)
-    flow.packet(C, "PA", b"5:hel", seq=base, ack=ack)
-    flow.next_seq[C] = flow.acked[S] = base + 8
+    flow.packet(C, "PA", b"lo\n", seq=base + 3, ack=ack)
+    flow.packet(C, "PA", b"hel", seq=base, ack=ack)
+    flow.next_seq[C] = flow.acked[S] = base + 6
     flow.ack(S)
     flow.close()
 

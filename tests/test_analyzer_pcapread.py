@@ -74,14 +74,14 @@ def test_non_tcp_frames_keep_wireshark_numbering(tmp_path: Path) -> None:
 def test_ipv6_conversation(tmp_path: Path) -> None:
     flow = Flow(client=("fd00::3", 50000), server=("fd00::2", 2222))
     flow.handshake()
-    flow.send(C, b"5:hello,")
+    flow.send(C, b"hello\n")
     flow.close()
     for name, writer in (("v6.pcap", craft.write_pcap), ("v6.pcapng", craft.write_pcapng)):
         packets = read_capture(writer(tmp_path / name, flow.frames, "null")).packets
         assert [(p.src, p.dport, p.length) for p in packets[:4]] == [
             ("fd00::3", 2222, 0), ("fd00::2", 50000, 0), ("fd00::3", 2222, 0),
-            ("fd00::3", 2222, 8)]
-        assert packets[3].payload == b"5:hello,"
+            ("fd00::3", 2222, 6)]
+        assert packets[3].payload == b"hello\n"
 
 
 def test_not_a_capture_is_a_one_line_error(tmp_path: Path) -> None:
@@ -148,13 +148,13 @@ def test_pcapng_with_two_interfaces_of_different_link_types(tmp_path: Path) -> N
     capture = read_capture(path)
     assert capture.link_types == ["EN10MB", "RAW"]
     assert len(capture.packets) == len(flow.frames)
-    assert capture.packets[3].payload == b"5:hello,"
+    assert capture.packets[3].payload == b"hello\n"
 
 
 def test_payload_cut_by_snaplen_keeps_the_ip_length(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
-    flow.send(C, b"5:hello,")
+    flow.send(C, b"hello world\n")
     wrap = craft.LINKS["ethernet"][1]
     frames = [wrap(f) for f in flow.frames]
     path = tmp_path / "snap.pcap"
@@ -166,5 +166,5 @@ def test_payload_cut_by_snaplen_keeps_the_ip_length(tmp_path: Path) -> None:
             micros = int(round((original.time - seconds) * 1e6))
             out.write(struct.pack("<IIII", seconds, micros, len(cut), len(frame)) + cut)
     packet = read_capture(path).packets[3]
-    assert packet.length == 8
-    assert packet.payload == b"5:hello,"[:60 - 54]
+    assert packet.length == 12
+    assert packet.payload == b"hello world\n"[:60 - 54]

@@ -40,13 +40,21 @@ def run_folder(tmp_path: Path) -> Path:
     return root
 
 
-def test_cli_writes_the_report_and_prints_its_path_last(run_folder: Path) -> None:
+def test_cli_writes_the_report_and_ends_with_the_summary(run_folder: Path) -> None:
     done = _cli(str(run_folder))
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
-    assert lines[-1] == str(run_folder / "report.html")
-    assert lines[0] == "4 captures: 3 complete, 0 incomplete, 1 unreadable"
-    assert "error: p02/upcall.pcap: not a pcap or pcapng capture" in done.stderr
+    summary = (f"Run 20261121T172300Z: 2 pair(s) x 2 scenario(s), 4 of 4 captures ok\n"
+               f"pair  scenario   packets  answered  status\n"
+               f"p01   reqresp          0       2/2  ok\n"
+               f"p01   upcall           0       2/2  ok\n"
+               f"p02   reqresp          0       2/2  ok\n"
+               f"p02   upcall           0       2/2  ok\n"
+               f"Report: {run_folder / 'report.html'}\n"
+               f"Run folder: {run_folder}\n")
+    assert done.stdout == "4 captures: 3 complete, 0 incomplete, 1 unreadable\n" + summary
+    assert (run_folder / "summary.txt").read_text(encoding="utf-8") == summary
+    assert done.stderr == ("error: p02/upcall.pcap: not a pcap or pcapng capture (starts with "
+                           "bytes 3c68746d)\n")
     for name in ("report.html", "report.md", "report.json", "ladders/p01/upcall.svg"):
         assert (run_folder / name).is_file()
 
@@ -55,8 +63,10 @@ def test_report_json_schema(run_folder: Path) -> None:
     assert main([str(run_folder)]) == 0
     document = json.loads((run_folder / "report.json").read_text())
     assert document["schema"] == REPORT_SCHEMA
-    assert set(document) == {"schema", "generated", "tool", "source", "pairs", "scenarios",
-                             "summary", "pair_verdicts", "captures"}
+    assert set(document) == {"schema", "generated", "tool", "language", "source", "pairs",
+                             "scenarios", "summary", "pair_verdicts", "files", "captures"}
+    assert document["language"] == "en"
+    assert document["files"] == {"grades": "grades.csv", "summary": "summary.txt"}
     assert document["source"]["run_id"] == "20261121T172300Z"
     assert document["pairs"] == ["p01", "p02", "p03"]
     assert document["scenarios"] == ["reqresp", "upcall"]
@@ -71,34 +81,47 @@ def test_report_json_schema(run_folder: Path) -> None:
     assert (capture["pair"], capture["scenario"], capture["verdict"]) == ("p01", "upcall",
                                                                           "complete")
     assert capture["phases"]["text"] == "handshake 1-3, data 4-11, termination 12-14"
+    assert capture["phases"]["explanation"] == [
+        "Rows 1-3: the three-way handshake opens the connection: the client asks (SYN), the "
+        "server agrees (SYN, ACK), the client confirms (ACK).",
+        "Rows 4-11: the data exchange: the client sends 2 message(s), the server answers with 2 "
+        "reply(ies), and each side acknowledges (ACK) what it received.",
+        "Rows 12-14: the three-way termination: the client asks to close the connection (FIN, "
+        "row 12), and in row 13 the server agrees (FIN)."]
     assert capture["conversation"]["client"] == {"address": "10.213.1.3", "port": 42476}
     assert capture["handshake"]["complete"] is True
     assert capture["segments"][3] == {
         "no": 4, "time": capture["segments"][3]["time"], "dir": "C>S", "flags": "PSH, ACK",
-        "seq": 1, "ack": 1, "len": 8, "win": 502, "phase": "data", "payload": "5:hello,",
+        "seq": 1, "ack": 1, "len": 6, "win": 502, "phase": "data", "payload": "hello\\n",
         "notes": []}
     assert capture["exchanges"][1]["reply"]["text"] == UPCALL.reply(MESSAGES[1])
     assert capture["exchanges"][1]["reply_ok"] is True
     assert capture["exchanges"][0]["rtt_ms"] == pytest.approx(0.15, abs=0.002)
     assert capture["teardown"]["closed_first"] == "client"
+    assert capture["answered"] == {"replies": 2, "messages": 2}
     assert capture["signature"]["matches"] is True
     assert capture["files"] == {"pcap": "p01/upcall.pcap", "pcap_link": "p01/upcall.pcap",
                                 "server_log": "p01/upcall.server.log",
                                 "client_log": "p01/upcall.client.log",
-                                "ladder_svg": "ladders/p01/upcall.svg"}
+                                "ladder_svg": "ladders/p01/upcall.svg",
+                                "ladder_png": "ladders/p01/upcall.png"}
     bad = document["captures"][3]
     assert bad["verdict"] == "unreadable" and bad["segments"] == [] and bad["phases"] is None
+    assert bad["answered"] == {"replies": 0, "messages": 2}
 
 
 def test_out_dir_links_point_back_to_the_run(run_folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "elsewhere" / "report"
     done = _cli(str(run_folder), "--out", str(out))
     assert done.returncode == 0
-    assert done.stdout.strip().splitlines()[-1] == str(out / "report.html")
+    assert done.stdout.splitlines()[-2:] == [f"Report: {out / 'report.html'}",
+                                             f"Run folder: {run_folder}"]
+    assert (out / "summary.txt").read_text().splitlines()[-2:] == done.stdout.splitlines()[-2:]
     assert not (run_folder / "report.html").exists()
+    assert not (run_folder / "summary.txt").exists()
     document = json.loads((out / "report.json").read_text())
     for capture in document["captures"]:
-        for key in ("pcap_link", "server_log", "client_log", "ladder_svg"):
+        for key in ("pcap_link", "server_log", "client_log", "ladder_svg", "ladder_png"):
             assert (out / capture["files"][key]).resolve().is_file(), (key, capture["files"])
 
 

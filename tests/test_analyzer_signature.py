@@ -19,9 +19,9 @@ def _signature(flow: Flow, tmp: Path, scenario: str, messages: list[str], name: 
 
 def test_signature_text_and_expected_skeleton(tmp_path: Path) -> None:
     sig = _signature(upcall_flow(["hi"]), tmp_path, "upcall", ["hi"])
-    assert sig.text == ("C>S:SYN:0 S>C:SYN,ACK:0 C>S:ACK:0 C>S:PSH,ACK:5 S>C:ACK:0 "
-                        "S>C:PSH,ACK:31 C>S:ACK:0 C>S:FIN,ACK:0 S>C:FIN,ACK:0 C>S:ACK:0")
-    assert sig.skeleton == ["C>S SYN", "S>C SYN,ACK", "C>S DATA 5", "S>C DATA 31", "C>S FIN",
+    assert sig.text == ("C>S:SYN:0 S>C:SYN,ACK:0 C>S:ACK:0 C>S:PSH,ACK:3 S>C:ACK:0 "
+                        "S>C:PSH,ACK:28 C>S:ACK:0 C>S:FIN,ACK:0 S>C:FIN,ACK:0 C>S:ACK:0")
+    assert sig.skeleton == ["C>S SYN", "S>C SYN,ACK", "C>S DATA 3", "S>C DATA 28", "C>S FIN",
                             "S>C FIN"]
     assert sig.expected == sig.skeleton and sig.matches is True and sig.difference is None
     assert len(sig.hash) == 12
@@ -52,14 +52,14 @@ def test_delayed_ack_variants_differ_in_signature_but_match_the_shape(tmp_path: 
 def test_segmented_message_matches_the_shape(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
-    flow.send(C, b"11:hello")
+    flow.send(C, b"hello")
     flow.ack(S)
-    flow.send(C, b" world,")
-    flow.send(S, b"11:hello world,")
+    flow.send(C, b" world\n")
+    flow.send(S, b"hello world\n")
     flow.ack(C)
     flow.close()
     sig = _signature(flow, tmp_path, "reqresp", ["hello world"])
-    assert "C>S DATA 15" in sig.skeleton
+    assert "C>S DATA 12" in sig.skeleton
     assert sig.matches is True
 
 
@@ -72,7 +72,7 @@ def test_wrong_reply_length_is_the_named_difference(tmp_path: Path) -> None:
     flow.close()
     sig = _signature(flow, tmp_path, "upcall", ["hi"])
     assert sig.matches is False
-    assert sig.difference == "step 4: expected 'S>C DATA 31', found 'S>C DATA 17'"
+    assert sig.difference == "step 4: expected 'S>C DATA 28', found 'S>C DATA 14'"
 
 
 def test_reset_and_missing_steps_are_differences(tmp_path: Path) -> None:
@@ -82,13 +82,13 @@ def test_reset_and_missing_steps_are_differences(tmp_path: Path) -> None:
     flow.reset(S)
     sig = _signature(flow, tmp_path, "reqresp", ["hi"])
     assert sig.skeleton[-1] == "S>C RST"
-    assert sig.difference == "step 4: expected 'S>C DATA 5', found 'S>C RST'"
+    assert sig.difference == "step 4: expected 'S>C DATA 3', found 'S>C RST'"
     flow = Flow()
     flow.handshake()
     sig = _signature(flow, tmp_path, "reqresp", ["hi"], "b.pcap")
-    assert sig.difference == "4 step(s) missing from step 3: 'C>S DATA 5' ..."
+    assert sig.difference == "4 step(s) missing from step 3: 'C>S DATA 3' ..."
 
 
 def test_expected_skeleton_uses_raw_lengths_for_unframed_streams() -> None:
     assert expected_skeleton(["ab"], REQRESP, framed=False)[2:4] == ["C>S DATA 2", "S>C DATA 2"]
-    assert expected_skeleton(["ab"], UPCALL)[2:4] == ["C>S DATA 5", "S>C DATA 31"]
+    assert expected_skeleton(["ab"], UPCALL)[2:4] == ["C>S DATA 3", "S>C DATA 28"]

@@ -113,6 +113,18 @@ def test_a_message_longer_than_the_programs_take_is_refused_up_front():
     assert f"is {MAX_MESSAGE_BYTES + 1} bytes; a message may be at most {MAX_MESSAGE_BYTES} bytes" in message
 
 
+@pytest.mark.parametrize("message", ["two\nlines", "carriage\rreturn"])
+def test_a_message_with_a_line_break_is_refused_up_front(message):
+    assert error(lab_roster=[{"name": "ani", "messages": {"upcall": ["ok", message]}}]).startswith(
+        f"Messages of lab_roster pair ani: the message {message!r} has a line break in it")
+
+
+def test_the_report_speaks_a_language_it_has_a_file_for():
+    assert plan(lab_report_language="id", report_languages=["en", "id"])["report_language"] == "id"
+    assert error(lab_report_language="fr", report_languages=["en", "id"]) == (
+        "lab_report_language 'fr': the report speaks ['en', 'id'] (a language is one file in tcplab/lang/).")
+
+
 def test_a_scenario_whose_program_is_missing_is_named(tmp_path):
     (tmp_path / "reqresp").mkdir()
     (tmp_path / "reqresp" / "server.py").write_text("")

@@ -52,3 +52,10 @@ def test_latest_names_the_run_captures_latest_points_at(tmp_path):
     result, plan = published_plan(tmp_path, "-e", "lab_run_id=latest")
     assert result.returncode == 0, result.stdout[-3000:]
     assert plan["run_id"] == "20261122T000000Z"
+
+
+def test_the_report_language_is_one_the_analyzer_has(tmp_path):
+    result, plan = published_plan(tmp_path, "-e", "lab_report_language=id")
+    assert result.returncode == 0 and plan["report_language"] == "id"
+    result, plan = published_plan(tmp_path, "-e", "lab_report_language=fr")
+    assert plan is None and "lab_report_language 'fr': the report speaks ['en', 'id']" in result.stdout

@@ -3,12 +3,15 @@
 Every test runs the real programs as processes on 127.0.0.1. Servers start with
 --port 0 and the test reads the real port from their "Server listening on" line.
 Where a test needs a misbehaving peer, it runs a small fake server or client in
-the test process. Every wait has a timeout, so no test can hang.
+the test process. Every wait has a timeout, so no test can hang. The last test
+captures the programs with tcpdump on loopback and reads the capture with
+tshark, as the students read theirs in Wireshark.
 """
 import os
 import pty
 import re
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -19,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from analyzer_loopback import can_capture, capture_exchange
 
 LAB_FILES = Path(__file__).resolve().parent.parent / "files"
 LAB_STEP_TIMEOUT = 20  # seconds for any one wait
@@ -41,22 +45,16 @@ def lab_client_line(scenario, message):
     return LAB_SCENARIOS[scenario]["client_label"] + lab_expected_reply(scenario, message) + "\n"
 
 
-def lab_netstring(text):
-    data = text.encode("utf-8")
-    return str(len(data)).encode() + b":" + data + b","
+def lab_line(text):
+    """A message as it travels: its UTF-8 bytes and a newline."""
+    return text.encode("utf-8") + b"\n"
 
 
-def lab_read_netstring(reader):
-    """Read one netstring from a binary file (test-side, independent of the programs)."""
-    header = b""
-    while not header.endswith(b":"):
-        byte = reader.read(1)
-        assert byte, f"connection closed while reading a frame header {header!r}"
-        header += byte
-    length = int(header[:-1])
-    frame = reader.read(length + 1)
-    assert len(frame) == length + 1 and frame.endswith(b","), f"bad frame {header + frame!r}"
-    return frame[:-1].decode("utf-8")
+def lab_read_line(reader):
+    """Read one line from a binary file (test-side, independent of the programs)."""
+    line = reader.readline()
+    assert line.endswith(b"\n"), f"connection closed inside a line {line[:80]!r}"
+    return line[:-1].decode("utf-8")
 
 
 def lab_assert_one_line_error(stderr, *fragments):
@@ -288,22 +286,73 @@ def test_interactive_terminal_session(lab_servers, scenario):
 # ---------------------------------------------------------------- framing
 
 
+LAB_MAX_MESSAGE_BYTES = 65536  # the programs' MAX_MESSAGE_BYTES, which the Ansible side checks too
+
+
+@pytest.mark.parametrize("program", ["reqresp/server.py", "reqresp/client.py", "upcall/server.py", "upcall/client.py"])
+def test_every_program_states_the_same_message_limit(program):
+    source = (LAB_FILES / program).read_text(encoding="utf-8")
+    assert re.search(r"^MAX_MESSAGE_BYTES = 65536  #", source, re.MULTILINE)
+
+
+def lab_longest_message(fill):
+    """A message of exactly LAB_MAX_MESSAGE_BYTES UTF-8 bytes made of `fill` (1 to 4 bytes)."""
+    size = len(fill.encode("utf-8"))
+    message = fill * (LAB_MAX_MESSAGE_BYTES // size) + "x" * (LAB_MAX_MESSAGE_BYTES % size)
+    assert len(message.encode("utf-8")) == LAB_MAX_MESSAGE_BYTES
+    return message
+
+
+@pytest.mark.parametrize("fill", ["abcdefghijklmnopqrstuvwxyz", "\u00e9", "\u2713", "\U0001f642"])
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
-def test_two_mib_message_arrives_whole(lab_servers, scenario):
-    big_message = "".join(chr(ord("a") + i % 26) for i in range(2 * 1024 * 1024))
+def test_longest_message_arrives_whole(lab_servers, scenario, fill):
+    longest = lab_longest_message(fill)
     server = lab_servers(scenario)
     port = server.wait_listening()
-    status, stdout, stderr = lab_run_client(scenario, port, stdin_bytes=big_message.encode() + b"\n")
+    status, stdout, stderr = lab_run_client(scenario, port, longest, "after")
     assert (status, stderr) == (0, "")
-    assert lab_client_line(scenario, big_message) in stdout
-    server_status, server_out, _ = server.finish()
-    assert server_status == 0
-    assert "\nReceived from client: " + big_message + "\nClient closed the connection\n" in server_out
+    assert stdout.splitlines()[1:] == [lab_client_line(scenario, m)[:-1] for m in (longest, "after")]
+    server_status, server_out, server_err = server.finish()
+    assert (server_status, server_err) == (0, "")
+    assert "\nReceived from client: " + longest + "\nReceived from client: after\n" in server_out
+
+
+@pytest.mark.parametrize("how", ["argv", "file", "stdin"])
+@pytest.mark.parametrize("scenario", SCENARIO_NAMES)
+def test_message_one_byte_too_long_is_refused_before_connecting(scenario, how, tmp_path):
+    too_long = "\u00e9" * (LAB_MAX_MESSAGE_BYTES // 2) + "!"  # 32769 characters, 65537 bytes
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        if how == "argv":
+            status, stdout, stderr = lab_run_client(scenario, port, "fine", too_long)
+        elif how == "file":
+            (tmp_path / "m.txt").write_text("fine\n" + too_long + "\n", encoding="utf-8")
+            status, stdout, stderr = lab_run_client(scenario, port, "--file", str(tmp_path / "m.txt"))
+        else:
+            status, stdout, stderr = lab_run_client(scenario, port, stdin_bytes=b"fine\n" + lab_line(too_long))
+        listener.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # the client never connected, not even for "fine"
+    assert (status, stdout) == (1, "")
+    lab_assert_one_line_error(stderr, "'" + "\u00e9" * 60 + "'...", "65537 bytes", "65536")
+    assert len(stderr) < 300
+
+
+@pytest.mark.parametrize("message", ["two\nlines", "carriage\rreturn", "windows\r\nline end", "\n"])
+@pytest.mark.parametrize("scenario", SCENARIO_NAMES)
+def test_message_with_a_line_break_is_refused_before_connecting(scenario, message):
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        status, stdout, stderr = lab_run_client(scenario, listener.getsockname()[1], "fine", message)
+        listener.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    assert (status, stdout) == (1, "")
+    lab_assert_one_line_error(stderr, repr(message), "one line", "no \\n or \\r")
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
-def test_non_ascii_and_newlines_arrive_whole(lab_servers, scenario):
-    message = "h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c\u8a9e \U0001f642\nsecond line\r\n\tthird, with 5:comma,"
+def test_non_ascii_arrives_whole(lab_servers, scenario):
+    message = "h\u00e9llo w\u00f6rld \u2713 \u65e5\u672c\u8a9e \U0001f642\tselamat pagi, 5:comma,"
     server = lab_servers(scenario)
     port = server.wait_listening()
     status, stdout, stderr = lab_run_client(scenario, port, message)
@@ -312,6 +361,26 @@ def test_non_ascii_and_newlines_arrive_whole(lab_servers, scenario):
     server_status, server_out, _ = server.finish()
     assert server_status == 0
     assert "\nReceived from client: " + message + "\n" in server_out
+
+
+@pytest.mark.parametrize("scenario", SCENARIO_NAMES)
+def test_messages_after_double_dash_may_start_with_a_dash(lab_servers, scenario):
+    server = lab_servers(scenario)
+    port = server.wait_listening()
+    status, stdout, stderr = lab_run_client(scenario, port, "--", "-5", "--file")
+    assert (status, stderr) == (0, "")
+    assert stdout.splitlines()[1:] == [lab_client_line(scenario, m)[:-1] for m in ("-5", "--file")]
+    assert server.finish()[0] == 0
+
+
+@pytest.mark.parametrize("scenario", SCENARIO_NAMES)
+def test_piped_windows_line_ends_are_line_ends(lab_servers, scenario):
+    server = lab_servers(scenario)
+    port = server.wait_listening()
+    status, stdout, stderr = lab_run_client(scenario, port, stdin_bytes=b"one\r\ntwo\r\n")
+    assert (status, stderr) == (0, "")
+    assert stdout.splitlines()[1:] == [lab_client_line(scenario, m)[:-1] for m in ("one", "two")]
+    assert server.finish()[0] == 0
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
@@ -337,55 +406,84 @@ def test_many_small_messages_arrive_in_order(lab_servers, scenario):
     assert received == ["Received from client: " + m for m in messages]
 
 
+def lab_read_exactly(sock, size):
+    """Read `size` bytes from a socket, however the sender split them."""
+    received = b""
+    while len(received) < size:
+        chunk = sock.recv(65536)
+        assert chunk, f"server closed early after {received!r}"
+        received += chunk
+    return received
+
+
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
-def test_server_reassembles_merged_and_split_frames(lab_servers, scenario):
+def test_server_reads_three_lines_sent_in_one_segment(lab_servers, scenario):
+    server = lab_servers(scenario)
+    port = server.wait_listening()
+    with socket.create_connection(("127.0.0.1", port), timeout=LAB_STEP_TIMEOUT) as sock:
+        sock.sendall(b"hello\n\nselamat pagi \xe2\x9c\x93\n")  # three lines, one sendall
+        expected = b"".join(lab_line(lab_expected_reply(scenario, m)) for m in ("hello", "", "selamat pagi \u2713"))
+        assert lab_read_exactly(sock, len(expected)) == expected
+    status, server_out, _ = server.finish()
+    assert status == 0
+    assert ("Received from client: hello\nReceived from client: \n"
+            "Received from client: selamat pagi \u2713\nClient closed the connection\n") in server_out
+
+
+@pytest.mark.parametrize("scenario", SCENARIO_NAMES)
+def test_server_puts_a_line_sent_byte_by_byte_back_together(lab_servers, scenario):
     server = lab_servers(scenario)
     port = server.wait_listening()
     with socket.create_connection(("127.0.0.1", port), timeout=LAB_STEP_TIMEOUT) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.sendall(b"5:hello,0:,")  # two frames in one segment
-        for byte in b"3:abc,":  # one frame in six segments
+        for byte in lab_line("h\u00e9llo"):  # one message in seven segments, "\u00e9" split in two
             sock.sendall(bytes([byte]))
             time.sleep(0.02)
-        expected = b"".join(lab_netstring(lab_expected_reply(scenario, m)) for m in ("hello", "", "abc"))
-        received = b""
-        while len(received) < len(expected):
-            chunk = sock.recv(65536)
-            assert chunk, f"server closed early after {received!r}"
-            received += chunk
-    assert received == expected
-    if scenario == "reqresp":
-        assert received.startswith(b"5:hello,0:,")
-    else:
-        assert received.startswith(b"30:Upcall event: Processing hello,")
+        expected = lab_line(lab_expected_reply(scenario, "h\u00e9llo"))
+        assert lab_read_exactly(sock, len(expected)) == expected
     status, server_out, _ = server.finish()
     assert status == 0
-    assert "Received from client: hello\nReceived from client: \nReceived from client: abc\n" in server_out
+    assert server_out.count("Received from client:") == 1
+    assert "Received from client: h\u00e9llo\n" in server_out
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
-def test_client_sends_exact_netstrings(scenario):
+def test_client_sends_exact_lines(scenario):
     received_bytes = []
 
     def reply_correctly(conn, reader):
-        for _ in range(2):
-            message = lab_read_netstring(reader)
-            received_bytes.append(lab_netstring(message))
-            conn.sendall(lab_netstring(lab_expected_reply(scenario, message)))
+        for _ in range(3):
+            line = reader.readline()
+            received_bytes.append(line)
+            conn.sendall(lab_line(lab_expected_reply(scenario, line[:-1].decode("utf-8"))))
 
     fake = LabFakeServer(reply_correctly)
-    status, _, stderr = lab_run_client(scenario, fake.port, "hello", "")
+    status, _, stderr = lab_run_client(scenario, fake.port, "hello", "", "w\u00f6rld")
     fake.finish()
     assert (status, stderr) == (0, "")
-    assert received_bytes == [b"5:hello,", b"0:,"]
+    assert received_bytes == [b"hello\n", b"\n", "w\u00f6rld\n".encode("utf-8")]
+
+
+@pytest.mark.parametrize("scenario", SCENARIO_NAMES)
+def test_client_reads_two_replies_that_arrive_in_one_segment(scenario):
+    def reply_to_both_at_once(conn, reader):
+        first = lab_read_line(reader)
+        conn.sendall(lab_line(lab_expected_reply(scenario, first)) + lab_line(lab_expected_reply(scenario, "two")))
+        assert lab_read_line(reader) == "two"
+
+    fake = LabFakeServer(reply_to_both_at_once)
+    status, stdout, stderr = lab_run_client(scenario, fake.port, "one", "two")
+    fake.finish()
+    assert (status, stderr) == (0, "")
+    assert stdout.splitlines()[1:] == [lab_client_line(scenario, m)[:-1] for m in ("one", "two")]
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
 def test_client_reassembles_reply_split_into_single_bytes(scenario):
     def reply_byte_by_byte(conn, reader):
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        message = lab_read_netstring(reader)
-        for byte in lab_netstring(lab_expected_reply(scenario, message)):
+        message = lab_read_line(reader)
+        for byte in lab_line(lab_expected_reply(scenario, message)):
             conn.sendall(bytes([byte]))
             time.sleep(0.002)
 
@@ -401,8 +499,8 @@ def test_client_closes_connection_first_after_last_message(scenario):
     client_closed_first = []
 
     def reply_then_wait_for_fin(conn, reader):
-        message = lab_read_netstring(reader)
-        conn.sendall(lab_netstring(lab_expected_reply(scenario, message)))
+        message = lab_read_line(reader)
+        conn.sendall(lab_line(lab_expected_reply(scenario, message)))
         client_closed_first.append(lab_wait_for_eof(conn))
 
     fake = LabFakeServer(reply_then_wait_for_fin)
@@ -417,8 +515,8 @@ def test_server_prints_each_message_as_it_arrives(lab_servers, scenario):
     server = lab_servers(scenario)
     port = server.wait_listening()
     with socket.create_connection(("127.0.0.1", port), timeout=LAB_STEP_TIMEOUT) as sock:
-        sock.sendall(b"4:live,")
-        assert lab_read_netstring(sock.makefile("rb")) == lab_expected_reply(scenario, "live")
+        sock.sendall(b"live\n")
+        assert lab_read_line(sock.makefile("rb")) == lab_expected_reply(scenario, "live")
         deadline = time.monotonic() + LAB_STEP_TIMEOUT
         while b"Received from client: live\n" not in b"".join(server.stdout_lines):
             assert time.monotonic() < deadline, "server did not flush its output while connected"
@@ -432,8 +530,8 @@ def test_client_prints_each_reply_as_it_arrives(scenario):
 
     def hold_second_reply_until_first_is_printed(conn, reader):
         for _ in range(2):
-            message = lab_read_netstring(reader)
-            conn.sendall(lab_netstring(lab_expected_reply(scenario, message)))
+            message = lab_read_line(reader)
+            conn.sendall(lab_line(lab_expected_reply(scenario, message)))
             assert first_reply_printed.wait(LAB_STEP_TIMEOUT), "client did not flush its output"
 
     fake = LabFakeServer(hold_second_reply_until_first_is_printed)
@@ -465,10 +563,10 @@ def test_client_prints_each_reply_as_it_arrives(scenario):
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
 def test_wrong_reply_is_reported_and_exit_status_is_1(scenario):
     def reply_wrong_then_right(conn, reader):
-        lab_read_netstring(reader)
-        conn.sendall(lab_netstring("WRONG"))
-        message = lab_read_netstring(reader)
-        conn.sendall(lab_netstring(lab_expected_reply(scenario, message)))
+        lab_read_line(reader)
+        conn.sendall(lab_line("WRONG"))
+        message = lab_read_line(reader)
+        conn.sendall(lab_line(lab_expected_reply(scenario, message)))
 
     fake = LabFakeServer(reply_wrong_then_right)
     status, stdout, stderr = lab_run_client(scenario, fake.port, "first", "second")
@@ -507,7 +605,7 @@ def test_address_in_use_is_one_line_error(lab_servers, scenario):
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
 def test_client_errors_when_server_goes_away_before_replying(scenario, how):
     def vanish(conn, reader):
-        lab_read_netstring(reader)
+        lab_read_line(reader)
         if how == "reset":
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
@@ -520,41 +618,44 @@ def test_client_errors_when_server_goes_away_before_replying(scenario, how):
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
-def test_server_errors_when_client_disconnects_mid_frame(lab_servers, scenario):
+def test_server_errors_when_client_disconnects_mid_line(lab_servers, scenario):
     server = lab_servers(scenario)
     port = server.wait_listening()
     with socket.create_connection(("127.0.0.1", port), timeout=LAB_STEP_TIMEOUT) as sock:
-        sock.sendall(b"10:hel")
+        sock.sendall(b"hel")
     status, stdout, stderr = server.finish()
     assert status == 1
     lab_assert_one_line_error(stderr, "middle of a message")
     assert "Received from client" not in stdout
 
 
-@pytest.mark.parametrize("frame", [b"hello,", b"5:hello!", b":x,", b"-1:a,", b"123456789:x,"])
+@pytest.mark.parametrize("ending", [b"\n", b""], ids=["with-newline", "never-ending"])
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
-def test_server_rejects_malformed_frame(lab_servers, scenario, frame):
+def test_server_refuses_a_line_longer_than_the_limit(lab_servers, scenario, ending):
     server = lab_servers(scenario)
     port = server.wait_listening()
     with socket.create_connection(("127.0.0.1", port), timeout=LAB_STEP_TIMEOUT) as sock:
-        sock.sendall(frame)
+        sock.sendall(b"ok\n" + b"x" * (LAB_MAX_MESSAGE_BYTES + 1) + ending)
         status, stdout, stderr = server.finish()
     assert status == 1
-    lab_assert_one_line_error(stderr, "malformed frame")
-    assert "Received from client" not in stdout
+    lab_assert_one_line_error(stderr, "longer than 65536 bytes")
+    assert stdout.count("Received from client:") == 1 and "Received from client: ok\n" in stdout
 
 
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
-def test_client_rejects_malformed_reply(scenario):
-    def reply_malformed(conn, reader):
-        lab_read_netstring(reader)
-        conn.sendall(b"5:hello!")
+def test_client_refuses_a_reply_longer_than_the_longest_correct_one(scenario):
+    longest = lab_longest_message("a")
+    too_long = lab_expected_reply(scenario, longest) + "x"
 
-    fake = LabFakeServer(reply_malformed)
-    status, stdout, stderr = lab_run_client(scenario, fake.port, "hello")
+    def reply_one_byte_too_long(conn, reader):
+        lab_read_line(reader)
+        conn.sendall(lab_line(too_long))
+
+    fake = LabFakeServer(reply_one_byte_too_long)
+    status, stdout, stderr = lab_run_client(scenario, fake.port, longest)
     fake.finish()
     assert status == 1
-    lab_assert_one_line_error(stderr, "malformed frame")
+    lab_assert_one_line_error(stderr, f"longer than {len(too_long) - 1} bytes")
     assert "Received" not in stdout
 
 
@@ -563,7 +664,7 @@ def test_server_rejects_invalid_utf8(lab_servers, scenario):
     server = lab_servers(scenario)
     port = server.wait_listening()
     with socket.create_connection(("127.0.0.1", port), timeout=LAB_STEP_TIMEOUT) as sock:
-        sock.sendall(b"2:\xff\xfe,")
+        sock.sendall(b"\xff\xfe\n")
         status, _, stderr = server.finish()
     assert status == 1
     lab_assert_one_line_error(stderr, "UTF-8")
@@ -572,8 +673,8 @@ def test_server_rejects_invalid_utf8(lab_servers, scenario):
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
 def test_client_rejects_invalid_utf8_reply(scenario):
     def reply_invalid_utf8(conn, reader):
-        lab_read_netstring(reader)
-        conn.sendall(b"3:\xc3\x28a,")
+        lab_read_line(reader)
+        conn.sendall(b"\xc3\x28a\n")
 
     fake = LabFakeServer(reply_invalid_utf8)
     status, _, stderr = lab_run_client(scenario, fake.port, "hello")
@@ -585,7 +686,7 @@ def test_client_rejects_invalid_utf8_reply(scenario):
 @pytest.mark.parametrize("scenario", SCENARIO_NAMES)
 def test_client_times_out_when_no_reply_arrives(scenario):
     def never_reply(conn, reader):
-        lab_read_netstring(reader)
+        lab_read_line(reader)
         lab_wait_for_eof(conn)
 
     fake = LabFakeServer(never_reply)
@@ -633,7 +734,7 @@ def test_ctrl_c_stops_waiting_client_with_exit_130(scenario):
     message_arrived = threading.Event()
 
     def hold_the_reply(conn, reader):
-        lab_read_netstring(reader)
+        lab_read_line(reader)
         message_arrived.set()
         lab_wait_for_eof(conn)
 
@@ -652,3 +753,30 @@ def test_ctrl_c_stops_waiting_client_with_exit_130(scenario):
     fake.finish()
     assert client.returncode == 130
     assert stderr == b"error: interrupted\n"
+
+
+# ---------------------------------------------------------------- on the wire
+
+
+def lab_tshark_payloads(pcap, server_port):
+    """(from_client, payload bytes) of every data segment, as tshark decodes the capture."""
+    result = subprocess.run(["tshark", "-r", str(pcap), "-Y", "tcp.len > 0", "-T", "fields",
+                             "-e", "tcp.srcport", "-e", "tcp.payload"],
+                            capture_output=True, text=True, timeout=LAB_STEP_TIMEOUT * 3)
+    assert result.returncode == 0, result.stderr
+    rows = []
+    for line in result.stdout.splitlines():
+        source_port, payload = line.split("\t")
+        rows.append((int(source_port) != server_port, bytes.fromhex(payload.replace(":", ""))))
+    return rows
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed")
+@pytest.mark.skipif(can_capture() is not None, reason=str(can_capture()))
+@pytest.mark.parametrize("scenario", SCENARIO_NAMES)
+def test_capture_shows_the_typed_text_as_the_payload(scenario, tmp_path):
+    pcap = tmp_path / f"{scenario}.pcap"
+    captured = capture_exchange(pcap, scenario, ["hello"])
+    assert (captured.client_status, captured.server_status) == (0, 0), captured.client_output
+    assert lab_tshark_payloads(pcap, captured.port) == [
+        (True, b"hello\n"), (False, lab_line(lab_expected_reply(scenario, "hello")))]

@@ -79,23 +79,27 @@ def test_an_early_stop_explains_an_empty_capture(tmp_path):
 
 def test_manifest_lists_captured_files_not_derived_ones(tmp_path):
     for name in ("p01/upcall.pcap", "p01/upcall.json", "report.html", "report.json", "summary.txt",
-                 "manifest.json", "ladders/p01/upcall.svg"):
+                 "grades.csv", "manifest.json", "ladders/p01/upcall.svg", "ladders/p01/upcall.png"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(name)
     assert sorted(manifest.run_files(str(tmp_path))) == ["p01/upcall.json", "p01/upcall.pcap"]
 
 
-def test_missing_record_counts_as_failed_and_summary_ends_with_report_and_folder(tmp_path):
-    (tmp_path / "p01").mkdir()
-    (tmp_path / "p01" / "reqresp.json").write_text(json.dumps(
+def test_a_missing_record_counts_as_failed_and_latest_points_at_the_run(tmp_path):
+    run = tmp_path / "r1"
+    (run / "p01").mkdir(parents=True)
+    (run / "p01" / "reqresp.json").write_text(json.dumps(
         {"pair": "p01", "scenario": "reqresp", "status": "ok", "reasons": [], "messages": ["a"], "answered": 1,
-         "capture": {"counts": COUNTS}}))
-    captures = manifest.records(str(tmp_path), ["p01", "p02"], ["reqresp"])
-    assert [c["status"] for c in captures] == ["ok", "failed"]
-    lines = manifest.summary("r1", str(tmp_path), captures)
-    assert lines[0] == "Run r1: 2 pair(s) x 1 scenario(s), 1 of 2 captures ok"
-    assert lines[-2:] == [f"Report: {tmp_path}/report.html", f"Run folder: {tmp_path}"]
-    assert "FAILED: no record" in lines[3]
+         "capture": {"counts": COUNTS, "tcpdump": "tcpdump version 4.99.3"}, "image": "sha256:1"}))
+    changed, counts, failed = manifest.write_manifest(str(run), "r1", "lab", ["p01", "p02"],
+                                                      {"reqresp": {"port": 2222}}, {}, {})
+    assert (changed, counts, failed) == (True, "Run r1: 1 of 2 captures ok", ["p02/reqresp"])
+    written = json.loads((run / "manifest.json").read_text())
+    assert written["captures"][1]["reasons"][0].startswith("no record:")
+    assert written["versions"]["tcpdump"] == ["tcpdump version 4.99.3"] and written["versions"]["image_id"] == ["sha256:1"]
+    assert list(written["files"]) == ["p01/reqresp.json"]
+    assert (tmp_path / "latest").resolve() == run.resolve()
+    assert manifest.write_manifest(str(run), "r1", "lab", ["p01", "p02"], {"reqresp": {"port": 2222}}, {}, {})[0] is False
 
 
 @pytest.mark.parametrize("text,changed", [("same", False), ("other", True)])

@@ -7,14 +7,18 @@ must be exactly the message sent. After the last message the client closes
 the connection, so the client sends the first FIN.
 
 Messages come from the command line, else --file (one per line), else piped
-stdin, else the keyboard; a line "exit" stops. Each message, both ways, is a
-netstring: the number of UTF-8 bytes, ':', the bytes, ','. "hi" is 2:hi,
+stdin, else the keyboard; a line "exit" stops. Each message, both ways, travels
+as one line: its UTF-8 text, then a newline ("hi" is hi\\n). So a message is
+one line of text (no newline or carriage return in it) of at most
+MAX_MESSAGE_BYTES bytes; the client refuses any other before it connects.
 """
 import argparse
 import socket
 import sys
 
 DEFAULT_PORT = 2222
+MAX_MESSAGE_BYTES = 65536  # the longest message, in UTF-8 bytes, without its newline
+MAX_REPLY_BYTES = MAX_MESSAGE_BYTES  # an echo is as long as the message
 PROMPT = "Enter message (exit to quit): "
 
 
@@ -22,41 +26,28 @@ class LabError(Exception):
     """A problem reported as one line on stderr (exit status 1)."""
 
 
-def send_message(sock, text):
-    """Send text as one netstring, e.g. 'hello' -> b'5:hello,'."""
-    data = text.encode("utf-8")
-    sock.sendall(str(len(data)).encode("ascii") + b":" + data + b",")
+def send_line(sock, text):
+    """Send text as one line, e.g. 'hello' -> b'hello\\n'."""
+    sock.sendall(text.encode("utf-8") + b"\n")
 
 
-def receive_message(reader):
-    """Read one netstring from reader (sock.makefile("rb")); None if the peer closed.
+def receive_line(reader, limit):
+    """Read one line from reader (sock.makefile("rb")); None if the peer closed.
 
-    reader.read(n) waits until n bytes have arrived (or the connection closes),
-    so a message split over many TCP segments is put back together here.
+    readline() waits until the newline has arrived, so a message split over
+    many TCP segments comes out whole, and several messages that arrived in one
+    segment come out one by one. It reads at most limit + 1 bytes, so a line
+    that never ends cannot fill the memory.
     """
-    length_digits = b""
-    while True:
-        byte = reader.read(1)
-        if byte == b"":
-            if length_digits:
-                raise LabError("the other side closed the connection in the middle of a message")
-            return None
-        if byte == b":":
-            break
-        if not byte.isdigit() or len(length_digits) == 8:  # at most 99,999,999 bytes
-            raise LabError(f"malformed frame: bad length {length_digits + byte!r}")
-        length_digits += byte
-    if not length_digits:
-        raise LabError("malformed frame: no length before ':'")
-    length = int(length_digits)
-    data = reader.read(length)
-    end = reader.read(1)
-    if len(data) < length or end == b"":
+    line = reader.readline(limit + 1)
+    if line == b"":
+        return None
+    if not line.endswith(b"\n"):
+        if len(line) > limit:
+            raise LabError(f"the other side sent a line longer than {limit} bytes (the limit)")
         raise LabError("the other side closed the connection in the middle of a message")
-    if end != b",":
-        raise LabError(f"malformed frame: expected ',' after {length} bytes, got {end!r}")
     try:
-        return data.decode("utf-8")
+        return line[:-1].decode("utf-8")
     except UnicodeDecodeError:
         raise LabError("message is not valid UTF-8") from None
 
@@ -70,10 +61,21 @@ def quoted(text, limit=60):
     return repr(text[:limit]) + ("..." if len(text) > limit else "")
 
 
+def check_message(message):
+    """Refuse a message that cannot travel as one line of at most MAX_MESSAGE_BYTES."""
+    if "\n" in message or "\r" in message:
+        raise LabError(f"message {quoted(message)} has a line break in it; "
+                       f"a message is one line (no \\n or \\r)")
+    size = len(message.encode("utf-8"))
+    if size > MAX_MESSAGE_BYTES:
+        raise LabError(f"message {quoted(message)} is {size} bytes long in UTF-8; "
+                       f"the longest message is {MAX_MESSAGE_BYTES} bytes")
+
+
 def lines_until_exit(lines):
-    """Each line without its newline, stopping at a line that is exactly 'exit'."""
+    """Each line without its line end, stopping at a line that is exactly 'exit'."""
     for line in lines:
-        line = line.removesuffix("\n")
+        line = line.removesuffix("\n").removesuffix("\r")  # "\r\n" ends a line too
         if line == "exit":
             return
         yield line
@@ -103,8 +105,9 @@ def talk(host, port, timeout, messages):
     with sock, sock.makefile("rb") as reader:
         print(f"Connected to {host}:{port}", flush=True)
         for message in messages:
-            send_message(sock, message)
-            reply = receive_message(reader)
+            check_message(message)  # typed messages are checked here, as they come
+            send_line(sock, message)
+            reply = receive_line(reader, MAX_REPLY_BYTES)
             if reply is None:
                 raise LabError(f"server closed the connection before replying to {quoted(message)}")
             print(f"Received from server: {reply}", flush=True)
@@ -125,21 +128,25 @@ def main():
                         help="how long to wait for each reply (default 10)")
     parser.add_argument("--file", type=argparse.FileType("r", encoding="utf-8"),
                         help="messages, one per line")
-    parser.add_argument("messages", nargs="*", metavar="MESSAGE", help="messages to send, in order")
+    parser.add_argument("messages", nargs="*", metavar="MESSAGE",
+                        help="messages to send, in order (put -- before them if one starts with -)")
     args = parser.parse_args()
     if not 1 <= args.port <= 65535 or args.timeout <= 0:
         parser.error("--port must be 1-65535 and --timeout more than 0")
 
-    if args.messages:
-        messages = args.messages
-    elif args.file:
-        messages = lines_until_exit(args.file)
-    elif not sys.stdin.isatty():
-        messages = lines_until_exit(sys.stdin)
-    else:
-        messages = lines_until_exit(typed_lines())
-
     try:
+        if args.messages or args.file or not sys.stdin.isatty():
+            # Messages given up front are all read and checked before connecting.
+            if args.messages:
+                messages = args.messages
+            elif args.file:
+                messages = list(lines_until_exit(args.file))
+            else:
+                messages = list(lines_until_exit(sys.stdin))
+            for message in messages:
+                check_message(message)
+        else:
+            messages = lines_until_exit(typed_lines())
         wrong_replies = talk(args.host, args.port, args.timeout, messages)
     except KeyboardInterrupt:
         return fail("interrupted", 130)

@@ -9,55 +9,44 @@ In a packet capture you see, for each message: the client's data (PSH, ACK),
 the server's echo (PSH, ACK) and the client's acknowledgement (ACK).
 
 TCP carries a stream of bytes, not separate messages, so every message (in
-both directions) is framed as a netstring: the number of UTF-8 bytes, ':',
-the bytes, ','. "hello" travels as 5:hello, and the empty message as 0:,
+both directions) travels as one line: its UTF-8 text, then a newline.
+"hello" travels as hello\\n, and Wireshark shows the text as it was typed.
+A message is at most MAX_MESSAGE_BYTES bytes long (the newline not counted).
 """
 import argparse
 import socket
 import sys
 
 DEFAULT_PORT = 2222
+MAX_MESSAGE_BYTES = 65536  # the longest message, in UTF-8 bytes, without its newline
 
 
 class LabError(Exception):
     """A problem reported as one line on stderr (exit status 1)."""
 
 
-def send_message(sock, text):
-    """Send text as one netstring, e.g. 'hello' -> b'5:hello,'."""
-    data = text.encode("utf-8")
-    sock.sendall(str(len(data)).encode("ascii") + b":" + data + b",")
+def send_line(sock, text):
+    """Send text as one line, e.g. 'hello' -> b'hello\\n'."""
+    sock.sendall(text.encode("utf-8") + b"\n")
 
 
-def receive_message(reader):
-    """Read one netstring from reader (sock.makefile("rb")); None if the peer closed.
+def receive_line(reader, limit):
+    """Read one line from reader (sock.makefile("rb")); None if the peer closed.
 
-    reader.read(n) waits until n bytes have arrived (or the connection closes),
-    so a message split over many TCP segments is put back together here.
+    readline() waits until the newline has arrived, so a message split over
+    many TCP segments comes out whole, and several messages that arrived in one
+    segment come out one by one. It reads at most limit + 1 bytes, so a line
+    that never ends cannot fill the memory.
     """
-    length_digits = b""
-    while True:
-        byte = reader.read(1)
-        if byte == b"":
-            if length_digits:
-                raise LabError("the other side closed the connection in the middle of a message")
-            return None
-        if byte == b":":
-            break
-        if not byte.isdigit() or len(length_digits) == 8:  # at most 99,999,999 bytes
-            raise LabError(f"malformed frame: bad length {length_digits + byte!r}")
-        length_digits += byte
-    if not length_digits:
-        raise LabError("malformed frame: no length before ':'")
-    length = int(length_digits)
-    data = reader.read(length)
-    end = reader.read(1)
-    if len(data) < length or end == b"":
+    line = reader.readline(limit + 1)
+    if line == b"":
+        return None
+    if not line.endswith(b"\n"):
+        if len(line) > limit:
+            raise LabError(f"the other side sent a line longer than {limit} bytes (the limit)")
         raise LabError("the other side closed the connection in the middle of a message")
-    if end != b",":
-        raise LabError(f"malformed frame: expected ',' after {length} bytes, got {end!r}")
     try:
-        return data.decode("utf-8")
+        return line[:-1].decode("utf-8")
     except UnicodeDecodeError:
         raise LabError("message is not valid UTF-8") from None
 
@@ -76,11 +65,11 @@ def serve(host, port):
     with conn, conn.makefile("rb") as reader:
         print(f"Connection from {address[0]}:{address[1]}", flush=True)
         while True:
-            message = receive_message(reader)
+            message = receive_line(reader, MAX_MESSAGE_BYTES)
             if message is None:
                 break
             print(f"Received from client: {message}", flush=True)
-            send_message(conn, message)
+            send_line(conn, message)
     print("Client closed the connection", flush=True)
 
 

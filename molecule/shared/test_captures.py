@@ -59,15 +59,12 @@ def stream(rows, from_client):
     return bytes(data[key] for key in sorted(data))
 
 
-def netstrings(data):
-    messages = []
-    while data:
-        length, _, rest = data.partition(b":")
-        size = int(length)
-        assert rest[size:size + 1] == b",", f"malformed netstring at {data[:40]!r}"
-        messages.append(rest[:size].decode("utf-8"))
-        data = rest[size + 1:]
-    return messages
+def lines(data):
+    """The messages of a stream: each is its UTF-8 text and a newline (DESIGN.md, wire format)."""
+    if not data:
+        return []
+    assert data.endswith(b"\n"), f"the stream ends inside a line: {data[-40:]!r}"
+    return [line.decode("utf-8") for line in data[:-1].split(b"\n")]
 
 
 @pytest.fixture(scope="module", params=CAPTURES, ids=IDS)
@@ -106,13 +103,13 @@ def test_pcap_holds_three_way_handshake(capture):
 
 
 def test_pcap_holds_every_message_in_order(capture):
-    assert netstrings(stream(packets(capture), from_client=True)) == capture["messages"]
+    assert lines(stream(packets(capture), from_client=True)) == capture["messages"]
 
 
 def test_pcap_holds_every_correct_reply_in_order(capture):
     spec = MANIFEST["scenarios"][capture["scenario"]]
     expected = [spec["reply_format"].replace("{message}", m) for m in capture["messages"]]
-    assert netstrings(stream(packets(capture), from_client=False)) == expected
+    assert lines(stream(packets(capture), from_client=False)) == expected
 
 
 def test_pcap_ends_with_teardown_started_by_client(capture):

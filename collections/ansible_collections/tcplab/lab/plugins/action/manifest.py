@@ -16,6 +16,6 @@ class ActionModule(ControllerAction):
     }
 
     def work(self, args):
-        changed, lines, failed = write_manifest(args["run_dir"], args["run_id"], args["lab_id"], args["pairs"],
+        changed, counts, failed = write_manifest(args["run_dir"], args["run_id"], args["lab_id"], args["pairs"],
                                                 args["scenarios"], args["settings"], args["versions"])
-        return {"changed": changed, "summary": lines, "failed_captures": failed}
+        return {"changed": changed, "counts": counts, "failed_captures": failed}

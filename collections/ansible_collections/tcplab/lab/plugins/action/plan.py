@@ -11,6 +11,7 @@ plugin returns is plain JSON data, so no later task can render it either.
 import datetime
 import json
 import os
+from pathlib import Path
 
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
@@ -23,12 +24,15 @@ RENDERED = {
     "lab_captures_dir": "", "lab_programs_dir": "", "lab_docker_host": "localhost",
     "lab_image_name": "", "lab_network_pool": "", "lab_network_prefix": 24, "lab_bridge_prefix": "",
     "lab_capture_point": "bridge", "lab_capture_host": "", "lab_capture_interface": "",
-    "lab_remote_dir": "/opt/tcplab", "lab_spool": "/var/tmp/tcplab",
+    "lab_remote_dir": "/opt/tcplab", "lab_spool": "/var/tmp/tcplab", "lab_report_language": "en",
 }
 # Settings that hold messages: taken as the inventory holds them. Only a value that is itself one
 # template (lab_roster: "{{ lookup('file', 'roster.json') | from_json }}") is rendered, once; the
 # messages that come out of it are data.
 LITERAL = {"lab_roster": [], "lab_messages": {}, "lab_scenarios": {}}
+# The project this collection belongs to (collections/ansible_collections/tcplab/lab/plugins/action):
+# the report's languages are the files in its tcplab/lang/.
+PROJECT = Path(__file__).resolve().parents[6]
 # What the plan needs to know of each inventory host.
 HOST_KEYS = ("ansible_host", "lab_address", "ansible_connection")
 
@@ -54,6 +58,8 @@ class ActionModule(ActionBase):
                 settings[key] = self._templar.template(value) if isinstance(value, str) else value
             settings = plain(settings)
             settings["controller"] = task_vars.get("inventory_hostname", "localhost")
+            settings["report_languages"] = sorted(path.stem for path in (PROJECT / "tcplab" / "lang").glob("*.py")
+                                                  if not path.stem.startswith("_"))
             settings["lab_run_id"] = self._run_id(settings["lab_run_id"], settings["lab_captures_dir"])
             inventory = self._inventory(task_vars)
             records = self._records(os.path.join(settings["lab_captures_dir"], settings["lab_run_id"]))

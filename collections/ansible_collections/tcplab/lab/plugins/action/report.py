@@ -36,6 +36,8 @@ class ActionModule(ControllerAction):
             report = importlib.import_module("tcplab.report")
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
                 status = report.main([args["run_dir"], *args["options"]])
+        except SystemExit as stop:  # argparse's way of refusing an option
+            status = stop.code
         except Exception as error:  # the analyzer's own bug must not pass for a report
             raise ValueError(f"the analyzer failed on {args['run_dir']}: {error!r}") from None
         output = printed.getvalue().splitlines()

@@ -1,4 +1,4 @@
-"""A run's manifest.json (schema tcplab.manifest/1, see DESIGN.md), its summary and captures/latest.
+"""A run's manifest.json (schema tcplab.manifest/1, see DESIGN.md) and captures/latest.
 
 Controller-side, called by the action plugin tcplab.lab.manifest.
 """
@@ -10,9 +10,9 @@ import platform
 from ansible.module_utils.ansible_release import __version__ as ansible_core_version
 from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, write_if_changed
 
-# Derived from the captures, after the manifest or by it, so not listed in it: the manifest, the
-# summary and the report (its pages and the ladder diagrams).
-NOT_LISTED = {"manifest.json", "summary.txt", "report.html", "report.md", "report.json"}
+# Derived from the captures, after the manifest or by it, so not listed in it: the manifest and
+# what the report writes (its pages, the summary, the grades and the ladder diagrams).
+NOT_LISTED = {"manifest.json", "summary.txt", "report.html", "report.md", "report.json", "grades.csv"}
 NOT_LISTED_FOLDERS = {"ladders"}
 
 
@@ -50,25 +50,6 @@ def records(run_dir, pairs, scenarios):
     return found
 
 
-def summary(run_id, run_dir, captures):
-    failed = [c for c in captures if c["status"] != "ok"]
-    pairs = sorted({c["pair"] for c in captures})
-    scenarios = list(dict.fromkeys(c["scenario"] for c in captures))
-    width = max([4] + [len(p) for p in pairs])
-    lines = [f"Run {run_id}: {len(pairs)} pair(s) x {len(scenarios)} scenario(s), "
-             f"{len(captures) - len(failed)} of {len(captures)} captures ok",
-             f"{'pair':<{width}}  {'scenario':<10} {'packets':>7}  {'answered':>8}  status"]
-    for c in captures:
-        counts = (c.get("capture") or {}).get("counts") or {}
-        packets = counts.get("captured", "-")
-        answered = f"{c.get('answered', 0)}/{len(c.get('messages', []))}"
-        status = "ok" if c["status"] == "ok" else "FAILED: " + "; ".join(c["reasons"])
-        lines.append(f"{c['pair']:<{width}}  {c['scenario']:<10} {packets:>7}  {answered:>8}  {status}")
-    lines.append(f"Report: {os.path.join(run_dir, 'report.html')}")
-    lines.append(f"Run folder: {run_dir}")
-    return lines
-
-
 def point_latest(run_dir):
     link = os.path.join(os.path.dirname(run_dir), "latest")
     target = os.path.basename(run_dir)
@@ -83,9 +64,9 @@ def point_latest(run_dir):
 
 
 def write_manifest(run_dir, run_id, lab_id, pairs, scenarios, settings, versions):
-    """Write manifest.json and summary.txt and point captures/latest at the run.
+    """Write manifest.json and point captures/latest at the run.
 
-    Returns (changed, summary lines, failed captures as "pair/scenario").
+    Returns (changed, one line of counts, failed captures as "pair/scenario").
     """
     os.makedirs(run_dir, exist_ok=True)
     captures = records(run_dir, pairs, list(scenarios))
@@ -102,10 +83,9 @@ def write_manifest(run_dir, run_id, lab_id, pairs, scenarios, settings, versions
         "captures": captures,
         "files": run_files(run_dir),
     }
-    lines = summary(run_id, run_dir, captures)
     changed = write_if_changed(os.path.join(run_dir, "manifest.json"),
                                json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    changed |= write_if_changed(os.path.join(run_dir, "summary.txt"), "\n".join(lines) + "\n")
     changed |= point_latest(run_dir)
     failed = [f"{c['pair']}/{c['scenario']}" for c in captures if c["status"] != "ok"]
-    return changed, lines, failed
+    counts = f"Run {run_id}: {len(captures) - len(failed)} of {len(captures)} captures ok"
+    return changed, counts, failed

@@ -58,6 +58,7 @@ def build_plan(settings, inventory, records=None):
     defined = list(settings["lab_scenarios"])
     class_messages = _messages("lab_messages", settings.get("lab_messages") or {}, scenarios, defined)
     network = _network(settings, len(entries))
+    report_language = _report_language(settings)
     bridge_prefix = _bridge_prefix(settings.get("lab_bridge_prefix") or "", lab_id)
     run_dir = os.path.join(settings["lab_captures_dir"], run_id)
 
@@ -89,6 +90,7 @@ def build_plan(settings, inventory, records=None):
         "programs": sorted({spec[role] for spec in scenarios.values() for role in ("server", "client")}),
         "spool": settings["lab_spool"],
         "image": settings.get("lab_image_name") or "",
+        "report_language": report_language,
         "scenarios": scenarios,
         "pairs": pairs,
         "docker_hosts": list(dict.fromkeys(p["docker_host"] for p in pairs if p["kind"] == "docker")),
@@ -174,6 +176,9 @@ def _check_message_list(where, messages, fix):
     if not isinstance(messages, list) or not messages or any(not isinstance(m, str) for m in messages):
         raise PlanError(f"{where} {messages!r}: {fix}")
     for message in messages:
+        if "\n" in message or "\r" in message:
+            raise PlanError(f"{where}: the message {_short(message)} has a line break in it; a message "
+                            "travels as one line, so write it without \\n or \\r (or as two messages).")
         size = len(message.encode("utf-8", "surrogatepass"))
         if size > MAX_MESSAGE_BYTES:
             raise PlanError(f"{where}: the message {_short(message)} is {size} bytes; "
@@ -197,6 +202,15 @@ def _messages(where, value, scenarios, defined):
             raise PlanError(f"Messages of {where}: {value!r} {fix}")
         _check_message_list(f"Messages of {where}", messages, fix)
     return value
+
+
+def _report_language(settings):
+    """The report's language: one the analyzer has a file for (tcplab/lang/<code>.py)."""
+    code, known = settings.get("lab_report_language") or "en", settings.get("report_languages") or ["en"]
+    if code not in known:
+        raise PlanError(f"lab_report_language {code!r}: the report speaks {known} "
+                        "(a language is one file in tcplab/lang/).")
+    return code
 
 
 def _roster(settings, hosts):

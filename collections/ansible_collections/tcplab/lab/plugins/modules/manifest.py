@@ -3,12 +3,13 @@
 
 DOCUMENTATION = r"""
 module: manifest
-short_description: Write a run's manifest.json, summary.txt and the captures/latest link
+short_description: Write a run's manifest.json and the captures/latest link
 description:
   - An action plugin - it runs on the controller, in Ansible's own process. Reads each expected
     capture's record (C(<pair>/<scenario>.json)); a capture without one failed before it could be
     recorded. Checksums every file of the run (sha256) and writes C(manifest.json) (schema
-    C(tcplab.manifest/1), see DESIGN.md) and C(summary.txt); points C(<captures>/latest) at the run.
+    C(tcplab.manifest/1), see DESIGN.md); points C(<captures>/latest) at the run. (The report writes
+    C(summary.txt), in the report's language.)
   - Changes nothing when the run's files are unchanged.
 options:
   run_dir: {type: path, required: true, description: The run's folder.}
@@ -23,6 +24,6 @@ author: tcplab
 """
 
 RETURN = r"""
-summary: {description: The summary's lines., type: list, returned: always}
+counts: {description: "One line, e.g. Run <id>: 3 of 4 captures ok.", type: str, returned: always}
 failed_captures: {description: "The captures that are not ok, as <pair>/<scenario>.", type: list, returned: always}
 """

@@ -10,7 +10,7 @@ description:
     C(lab_scenarios), C(lab_messages), C(lab_docker_host), C(lab_network_pool),
     C(lab_network_prefix), C(lab_bridge_prefix), C(lab_capture_point), C(lab_capture_host),
     C(lab_capture_interface), C(lab_captures_dir), C(lab_programs_dir), C(lab_remote_dir),
-    C(lab_spool), C(lab_image_name)) and the inventory's machines, and returns the plan - one record
+    C(lab_spool), C(lab_image_name), C(lab_report_language)) and the inventory's machines, and returns the plan - one record
     per pair with every value a later step needs, the machines that take part, and the captures the
     run still needs (see DESIGN.md, "The plan").
   - A bad setting fails the task with one line naming it and saying what would be right.

@@ -1,0 +1,56 @@
+"""grades.csv: the report's verdicts as rows for a teacher's grade book.
+
+UTF-8, comma-separated, one header row, then one row per pair and scenario of the report's
+matrix (pairs in the run's order, scenarios in the run's order):
+
+- ``pair``, ``scenario``;
+- ``verdict``: report.json's code, ``complete``, ``incomplete`` or ``unreadable``; ``missing``
+  when the run lists the pair but has no capture of the scenario;
+- ``answered``: ``x/y``, the replies the capture shows correct out of the messages expected
+  (the manifest's messages; without a manifest, the messages the client sent); empty when
+  missing, or when the scenario is unknown (no rule says which reply is correct);
+- ``reasons``: why the verdict is not complete, in the report's language, joined by ``"; "``;
+- ``pcap``, ``ladder_svg``, ``ladder_png``, ``server_log``, ``client_log``: paths relative to
+  the report's folder (where grades.csv is), empty when the file does not exist.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .i18n import Language
+
+COLUMNS = ("pair", "scenario", "verdict", "answered", "reasons", "pcap", "ladder_svg",
+           "ladder_png", "server_log", "client_log")
+
+
+def grade_rows(document: dict, lang: Language) -> list[dict[str, str]]:
+    """The rows of grades.csv for report.json's document."""
+    by_key = {(c["pair"], c["scenario"]): c for c in document["captures"]}
+    rows = []
+    for pair in document["pairs"]:
+        for scenario in document["scenarios"]:
+            capture = by_key.get((pair, scenario))
+            if capture is None:
+                rows.append({**dict.fromkeys(COLUMNS, ""), "pair": pair, "scenario": scenario,
+                             "verdict": "missing", "reasons": lang.t("pair.no_capture")})
+                continue
+            files = capture["files"]
+            answered = capture["answered"]
+            rows.append({"pair": pair, "scenario": scenario, "verdict": capture["verdict"],
+                         "answered": f"{answered['replies']}/{answered['messages']}"
+                         if answered else "",
+                         "reasons": "; ".join(capture["reasons"]),
+                         "pcap": files["pcap_link"] or "", "ladder_svg": files["ladder_svg"],
+                         "ladder_png": files["ladder_png"] or "",
+                         "server_log": files["server_log"] or "",
+                         "client_log": files["client_log"] or ""})
+    return rows
+
+
+def write_grades(path: Path, document: dict, lang: Language) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(grade_rows(document, lang))

@@ -1,0 +1,282 @@
+"""English: every sentence of the report (the reference language: see tcplab/i18n.py).
+
+Keys name what a sentence says; ``kind.<code>`` labels an anomaly kind or a packet's note,
+``verdict.<code>``, ``phase.<code>``, ``roles.<code>`` and ``framing.<code>`` the codes of
+report.json. A template's ``{fields}`` are filled with data; keep them as they are.
+"""
+
+NAME = "English"
+
+STRINGS = {
+    # --- reading capture files (pcapread) ---
+    "capture.empty": "empty file (0 bytes): not a pcap or pcapng capture",
+    "capture.too_short": "file too short ({size} bytes) to be a capture",
+    "capture.not_a_capture": "not a pcap or pcapng capture (starts with bytes {start})",
+    "capture.cannot_read": "cannot read file: {error}",
+    "capture.pcap_header_cut": "truncated pcap file header ({size} of 24 bytes)",
+    "capture.ends_in_record_header": "file ends inside the header of packet record {number} "
+                                     "({whole} whole packets read)",
+    "capture.record_too_long": "packet record {number} claims {size} bytes: the file is corrupt "
+                               "from there ({whole} whole packets read)",
+    "capture.ends_in_record": "file ends inside packet record {number} ({size} of {expected} "
+                              "bytes; {whole} whole packets read)",
+    "capture.pcapng_packet_malformed": "pcapng packet block {number} is malformed ({error})",
+    "capture.pcapng_unknown_interface": "pcapng packet {number} names interface {interface}, "
+                                        "which no interface block describes",
+    "capture.pcapng_simple_block_first": "pcapng simple packet block before any interface block",
+    "capture.ends_in_block_header": "file ends inside a pcapng block header ({whole} whole "
+                                    "packets read)",
+    "capture.section_header_cut": "truncated pcapng section header",
+    "capture.section_magic": "pcapng section header has an unknown byte-order magic",
+    "capture.pcapng_no_section": "pcapng file does not start with a section header",
+    "capture.section_length": "pcapng section header with impossible length {length}",
+    "capture.block_length": "pcapng block after packet {whole} has impossible length {length}: "
+                            "the file is corrupt from there",
+    "capture.ends_in_block": "file ends inside a pcapng block ({size} of {expected} bytes; "
+                             "{whole} whole packets read)",
+    "capture.pcapng_interface_malformed": "pcapng interface block is malformed ({error})",
+    # --- frames that are not TCP (pcapread) ---
+    "frame.loopback_cut": "loopback header cut short",
+    "frame.loopback_family": "loopback frame of address family {family}, not IP",
+    "frame.raw_not_ip": "raw frame that is not IPv4/IPv6",
+    "frame.link_type": "unsupported link type {linktype}",
+    "frame.link_cut": "link header cut short",
+    "frame.ethertype": "ethertype {ethertype}, not IP",
+    "frame.ip_protocol": "IP protocol {protocol}, not TCP",
+    "frame.ip_fragment": "IP fragment",
+    "frame.ipv6_next_header": "IPv6 next header {protocol}, not TCP",
+    "frame.ipv6_fragment": "IPv6 fragment",
+    "frame.ip_malformed": "IP header cut short or malformed ({error})",
+    "frame.tcp_cut": "TCP header cut short",
+    # --- what to expect of the captures (manifest) ---
+    "manifest.unreadable": "manifest.json is unreadable ({error}); captures were found by file "
+                           "name and inferred from ports",
+    "manifest.other_schema": "manifest.json has schema {schema}, expected {expected}; read it "
+                             "as far as it fits",
+    "manifest.none": "no manifest.json: client, server and scenario are inferred from ports "
+                     "(SYN sender is the client; 2222 reqresp, 4141 upcall)",
+    "manifest.not_listed": "this pcap is not listed in manifest.json; inferred from ports",
+    "manifest.entry_skipped": "manifest capture entry {number} has no pair/scenario; skipped",
+    "side.client": "client",
+    "side.server": "server",
+    # --- handshake, teardown, anomalies (connection) ---
+    "handshake.none": "no three-way handshake: the capture starts after the connection was "
+                      "opened",
+    "handshake.no_syn": "the client's SYN was not captured",
+    "handshake.no_synack": "no SYN, ACK from the server",
+    "handshake.synack_acks_other": "the SYN, ACK (packet {packet}) acknowledges {ack}, not the "
+                                   "client's SYN",
+    "handshake.no_ack": "the client's ACK of the SYN, ACK was not captured",
+    "teardown.open": "no FIN and no reset: the connection is still open at the end of the "
+                     "capture",
+    "teardown.closed": "the {side} closed first; {style} close: {packets}",
+    "teardown.three_way": "three-way",
+    "teardown.four_way": "four-way",
+    "teardown.n_way": "{packets}-packet",
+    "teardown.fin_not_acked": "the {side} closed first, but its FIN was not acknowledged",
+    "teardown.other_fin_not_acked": "the {side} closed first, but the {other}'s FIN was not "
+                                    "acknowledged",
+    "teardown.other_fin_missing": "the {side} closed first, but the {other}'s FIN never came",
+    "teardown.reset": "reset by the {side} (packet {packet}, {flags}) instead of a FIN exchange",
+    "teardown.reset_after": "{reset} after {before}",
+    "anomaly.zero_window": "the {side} advertises a zero window",
+    "anomaly.reset": "{flags} from the {side}",
+    # --- streams and messages (streams) ---
+    "anomaly.control_again": "{flags} sent again (seq {seq})",
+    "anomaly.snaplen": "only {captured} of {length} payload bytes captured (snap length)",
+    "anomaly.data_again": "{length} bytes at seq {seq} sent again",
+    "anomaly.arrives_after": "seq {seq} arrives after seq {seen} was already seen",
+    "anomaly.gap": "{side} bytes {first}-{last} (relative seq) were never captured ({missing} "
+                   "bytes missing)",
+    "stream.unframed": "the {side} stream has no newline-terminated lines (the seeds' original "
+                       "programs send bare text); one message per data segment",
+    "stream.ends_inside_a_line": "{side} stream ends inside a line ({rest} bytes from byte "
+                                 "{start} have no newline)",
+    # --- phases (model) ---
+    "phase.handshake": "handshake",
+    "phase.data": "data",
+    "phase.termination": "termination",
+    "phase.packets": "{phase} {packets}",
+    "phase.no_packets": "no packets",
+    # --- exchanges and the verdict's reasons (analyze) ---
+    "exchange.not_sent": "message {number} was not sent (manifest: {want})",
+    "exchange.extra_message": "extra message {number} from the client: {sent}",
+    "exchange.wrong_message": "message {number}: the client sent {sent}, the manifest says "
+                              "{want}",
+    "exchange.reply_missing": "reply {number} is missing (expected {want})",
+    "exchange.extra_reply": "extra reply {number} from the server: {sent}",
+    "exchange.wrong_reply": "reply {number}: the server sent {sent}, expected {want}",
+    "anomaly.dropped_by_kernel": "tcpdump reports {count} packets dropped by the kernel",
+    "anomaly.dropped_by_interface": "tcpdump reports {count} packets dropped by the interface",
+    "anomaly.checksum": "sha256 differs from manifest.json",
+    "error.in_file": "{file}: {problem}",
+    "error.not_found": "file not found",
+    "error.truncated": "truncated: {detail}",
+    "error.internal": "internal error while analysing: {error}",
+    "reason.truncated": "file truncated: {detail}",
+    "reason.checksum": "the pcap's sha256 differs from the manifest's",
+    "reason.fewer_packets": "the file holds {frames} packets, tcpdump captured {captured}",
+    "reason.no_packets": "the capture holds no packets",
+    "reason.no_tcp": "no TCP conversation",
+    "reason.no_conversation": "no conversation with the server port {port}",
+    "reason.no_data": "no application data was exchanged",
+    "reason.termination": "termination: {description}",
+    "note.roles_without_handshake": "no handshake: client {client} and server {server} told "
+                                    "apart by the {how}",
+    "roles.handshake": "handshake",
+    "roles.manifest server port": "manifest server port",
+    "roles.scenario port": "scenario port",
+    "roles.lower port (guess)": "lower port (guess)",
+    "note.other_conversations": "{count} other TCP conversation(s) in the capture, not "
+                                "analysed: {list}",
+    "note.conversation": "{client} → {server} ({packets} packets)",
+    "note.not_tcp": "{count} frame(s) are not TCP (e.g. frame {frame}: {why})",
+    "note.other_server": "the manifest names server {named}, the capture shows {seen}",
+    "note.unknown_port": "server port {port} is no known scenario's; replies are not checked",
+    "note.scenario_from_port": "scenario {scenario} inferred from server port {port}",
+    "note.scenario_port_differs": "the file name says {named}, but server port {port} is "
+                                  "{scenario}'s; read as {scenario}",
+    "note.scenario_from_name_and_port": "scenario {scenario} from the file name and server "
+                                        "port {port}",
+    # --- flow signature (signature) ---
+    "signature.step_differs": "step {step}: expected '{want}', found '{got}'",
+    "signature.steps_missing": "{count} step(s) missing from step {step}: '{want}' ...",
+    "signature.extra_steps": "{count} extra step(s) from step {step}: '{got}' ...",
+    "signature.unknown_scenario": "no expected shape: the scenario is not known",
+    # --- the phases told like the course (explain) ---
+    "story.handshake": "Rows {rows}: the three-way handshake opens the connection: the client "
+                       "asks (SYN), the server agrees (SYN, ACK), the client confirms (ACK).",
+    "story.handshake_partial": "Rows {rows}: the three-way handshake, not complete in this "
+                               "capture.",
+    "story.data": "Rows {rows}: the data exchange: the client sends {messages} message(s), the "
+                  "server answers with {replies} reply(ies), and each side acknowledges (ACK) "
+                  "what it received.",
+    "story.termination": "Rows {rows}: the {style} termination: the {closer} asks to close the "
+                         "connection (FIN, row {fin}), and in row {agreed} the {other} agrees "
+                         "(FIN).",
+    "story.termination_unfinished": "Rows {rows}: the termination is not finished: "
+                                    "{description}.",
+    "story.reset": "Rows {rows}: no orderly termination: the {side} reset the connection (RST, "
+                   "row {packet}).",
+    # --- ladder diagrams (ladder) ---
+    "ladder.none": "{title}: no ladder diagram",
+    "ladder.title": "{title}: ladder diagram, {packets} packets",
+    "ladder.number": "no.",
+    "ladder.time": "time (s)",
+    "ladder.cut": "… the diagram shows the first {shown} of {packets} packets",
+    "ladder.client_to_server": "client → server",
+    "ladder.server_to_client": "server → client",
+    "ladder.dashed": "dashed red: retransmission, out-of-order, zero window, reset",
+    # --- the run's summary (summary) and the terminal (report) ---
+    "summary.run": "Run {run_id}: {pairs} pair(s) x {scenarios} scenario(s), {ok} of "
+                   "{captures} captures ok",
+    "summary.pair": "pair",
+    "summary.scenario": "scenario",
+    "summary.packets": "packets",
+    "summary.answered": "answered",
+    "summary.status": "status",
+    "summary.ok": "ok",
+    "summary.failed": "FAILED: {reasons}",
+    "summary.report": "Report: {path}",
+    "summary.run_folder": "Run folder: {path}",
+    "cli.latest": "No folder given: reading the latest run, {path} ({target})",
+    "cli.counts": "{captures} captures: {complete} complete, {incomplete} incomplete, "
+                  "{unreadable} unreadable",
+    "pair.reason": "{scenario}: {reason}",
+    "pair.no_capture": "no capture",
+    # --- report.html and report.md (report_html, report_md) ---
+    "report.title": "tcplab report: {run}",
+    "report.counts": "{captures} captures: {complete} complete, {incomplete} incomplete, "
+                     "{unreadable} unreadable; {matches} match their scenario's expected shape.",
+    "report.generated": "Generated {time} by tcplab {version}.",
+    "report.grades": "Grade book",
+    "report.summary": "Run summary",
+    "report.pair": "pair",
+    "report.pair_verdict": "pair verdict",
+    "report.phases": "Phases",
+    "report.error": "Error",
+    "report.note": "note",
+    "report.complete": "complete",
+    "report.incomplete": "incomplete",
+    "report.yes": "yes",
+    "report.no": "no",
+    "report.packet": "packet {number}",
+    "report.anomalies": "Anomalies",
+    "report.every_packet": "every packet",
+    "report.exchange_number": "#",
+    "report.client_sent": "client sent",
+    "report.server_replied": "server replied",
+    "report.expected_reply": "expected reply",
+    "report.ok": "ok",
+    "report.rtt": "RTT ms",
+    "report.packet_number": "no.",
+    "report.packet_time": "time",
+    "report.packet_dir": "dir",
+    "report.packet_flags": "flags",
+    "report.packet_seq": "seq",
+    "report.packet_ack": "ack",
+    "report.packet_len": "len",
+    "report.packet_phase": "phase",
+    "report.packet_payload": "payload",
+    "report.packet_notes": "notes",
+    "report.md_ends": "Client {client}, server {server} (roles from {how}).",
+    "report.md_handshake": "Handshake {state} (packets {packets}): ISN client {client_isn}, "
+                           "server {server_isn}; MSS {client_mss}/{server_mss}; window scale "
+                           "{client_ws}/{server_ws}.",
+    "report.md_termination": "Termination: {description}.",
+    "report.md_signature_matches": "Signature `{hash}` matches the expected shape",
+    "report.md_signature_differs": "Signature `{hash}` does not match the expected shape",
+    "report.md_signature_not_compared": "Signature `{hash}` cannot be compared with the "
+                                        "expected shape",
+    "verdict.complete": "complete",
+    "verdict.incomplete": "incomplete",
+    "verdict.unreadable": "unreadable",
+    "verdict.missing": "missing",
+    "link.diagram": "diagram",
+    "link.svg": "svg",
+    "link.png": "png",
+    "link.server_log": "server log",
+    "link.client_log": "client log",
+    "link.server": "server",
+    "link.client": "client",
+    "link.pcap": "pcap",
+    "link.missing": "no {label}",
+    "link.missing_title": "file not found",
+    "fact.file": "file",
+    "fact.file_value": "{file} ({format}, {links}, {frames} frames, {tcp} TCP)",
+    "fact.no_link_type": "no link type",
+    "fact.run_status": "run status",
+    "fact.ends": "client → server",
+    "fact.ends_value": "{client} → {server} (roles from {how})",
+    "fact.handshake": "handshake",
+    "fact.handshake_value": "{state}, ISN client {client_isn} server {server_isn}, MSS "
+                            "{client_mss}/{server_mss}, window scale {client_ws}/{server_ws}",
+    "fact.not_captured": "not captured",
+    "fact.client_messages": "client messages",
+    "fact.server_messages": "server messages",
+    "fact.messages_value": "{count} ({framing})",
+    "fact.termination": "termination",
+    "fact.signature": "signature",
+    "fact.signature_matches": "{hash} matches the expected shape",
+    "fact.signature_differs": "{hash} does not match the expected shape",
+    "fact.signature_not_compared": "{hash} not compared with the expected shape",
+    "fact.expected_shape": "expected shape",
+    "framing.line": "lines",
+    "framing.segments": "one per data segment",
+    "framing.none": "none",
+    "kind.retransmission": "retransmission",
+    "kind.out-of-order": "out-of-order",
+    "kind.zero window": "zero window",
+    "kind.reset": "reset",
+    "kind.gap": "gap",
+    "kind.snaplen": "snaplen",
+    "kind.framing": "framing",
+    "kind.tcpdump drops": "tcpdump drops",
+    "kind.truncated file": "truncated file",
+    "kind.checksum": "checksum",
+    "kind.previous segment not captured": "previous segment not captured",
+    # --- PNG pictures of the diagrams (picture) ---
+    "picture.no_converter": "the ladder diagrams are not drawn as PNG: rsvg-convert is not "
+                            "installed (Debian package librsvg2-bin; make setup installs it)",
+    "picture.failed": "the ladder diagram could not be drawn as PNG: {error}",
+}

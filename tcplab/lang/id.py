@@ -1,0 +1,285 @@
+"""Bahasa Indonesia: setiap kalimat laporan (the course's language; keys as in en.py).
+
+Istilah TCP (SYN, ACK, FIN, handshake, three-way handshake, 4-way termination, client, server,
+capture, payload) dipakai seperti di materi praktikum (reqresp.md, upcall.md).
+"""
+
+NAME = "Bahasa Indonesia"
+
+STRINGS = {
+    # --- membaca file capture (pcapread) ---
+    "capture.empty": "file kosong (0 byte): bukan capture pcap atau pcapng",
+    "capture.too_short": "file terlalu pendek ({size} byte) untuk sebuah capture",
+    "capture.not_a_capture": "bukan capture pcap atau pcapng (diawali byte {start})",
+    "capture.cannot_read": "file tidak dapat dibaca: {error}",
+    "capture.pcap_header_cut": "header file pcap terpotong ({size} dari 24 byte)",
+    "capture.ends_in_record_header": "file berakhir di tengah header record paket {number} "
+                                     "({whole} paket utuh terbaca)",
+    "capture.record_too_long": "record paket {number} mengaku berisi {size} byte: file rusak "
+                               "mulai dari situ ({whole} paket utuh terbaca)",
+    "capture.ends_in_record": "file berakhir di tengah record paket {number} ({size} dari "
+                              "{expected} byte; {whole} paket utuh terbaca)",
+    "capture.pcapng_packet_malformed": "blok paket pcapng {number} rusak ({error})",
+    "capture.pcapng_unknown_interface": "paket pcapng {number} menyebut interface {interface}, "
+                                        "yang tidak dijelaskan oleh blok interface mana pun",
+    "capture.pcapng_simple_block_first": "blok simple packet pcapng muncul sebelum blok "
+                                         "interface",
+    "capture.ends_in_block_header": "file berakhir di tengah header blok pcapng ({whole} paket "
+                                    "utuh terbaca)",
+    "capture.section_header_cut": "header section pcapng terpotong",
+    "capture.section_magic": "header section pcapng memiliki magic byte-order yang tidak dikenal",
+    "capture.pcapng_no_section": "file pcapng tidak diawali header section",
+    "capture.section_length": "header section pcapng dengan panjang yang mustahil: {length}",
+    "capture.block_length": "blok pcapng setelah paket {whole} memiliki panjang yang mustahil "
+                            "({length}): file rusak mulai dari situ",
+    "capture.ends_in_block": "file berakhir di tengah blok pcapng ({size} dari {expected} byte; "
+                             "{whole} paket utuh terbaca)",
+    "capture.pcapng_interface_malformed": "blok interface pcapng rusak ({error})",
+    # --- frame yang bukan TCP (pcapread) ---
+    "frame.loopback_cut": "header loopback terpotong",
+    "frame.loopback_family": "frame loopback dengan address family {family}, bukan IP",
+    "frame.raw_not_ip": "frame raw yang bukan IPv4/IPv6",
+    "frame.link_type": "link type {linktype} tidak didukung",
+    "frame.link_cut": "header link terpotong",
+    "frame.ethertype": "ethertype {ethertype}, bukan IP",
+    "frame.ip_protocol": "protokol IP {protocol}, bukan TCP",
+    "frame.ip_fragment": "fragmen IP",
+    "frame.ipv6_next_header": "next header IPv6 {protocol}, bukan TCP",
+    "frame.ipv6_fragment": "fragmen IPv6",
+    "frame.ip_malformed": "header IP terpotong atau rusak ({error})",
+    "frame.tcp_cut": "header TCP terpotong",
+    # --- yang diharapkan dari capture (manifest) ---
+    "manifest.unreadable": "manifest.json tidak dapat dibaca ({error}); capture dicari "
+                           "berdasarkan nama file dan disimpulkan dari port",
+    "manifest.other_schema": "manifest.json memakai skema {schema}, seharusnya {expected}; "
+                             "dibaca sejauh yang cocok",
+    "manifest.none": "tidak ada manifest.json: client, server, dan skenario disimpulkan dari "
+                     "port (pengirim SYN adalah client; 2222 reqresp, 4141 upcall)",
+    "manifest.not_listed": "pcap ini tidak tercantum di manifest.json; disimpulkan dari port",
+    "manifest.entry_skipped": "entri capture {number} di manifest tidak memiliki pair/scenario; "
+                              "dilewati",
+    "side.client": "client",
+    "side.server": "server",
+    # --- handshake, terminasi, anomali (connection) ---
+    "handshake.none": "tidak ada three-way handshake: capture dimulai setelah koneksi dibuka",
+    "handshake.no_syn": "SYN dari client tidak tertangkap",
+    "handshake.no_synack": "tidak ada SYN, ACK dari server",
+    "handshake.synack_acks_other": "SYN, ACK (paket {packet}) mengonfirmasi {ack}, bukan SYN "
+                                   "dari client",
+    "handshake.no_ack": "ACK dari client untuk SYN, ACK tidak tertangkap",
+    "teardown.open": "tidak ada FIN maupun reset: koneksi masih terbuka di akhir capture",
+    "teardown.closed": "{side} menutup lebih dulu; penutupan {style}: {packets}",
+    "teardown.three_way": "3-way",
+    "teardown.four_way": "4-way",
+    "teardown.n_way": "{packets} paket",
+    "teardown.fin_not_acked": "{side} menutup lebih dulu, tetapi FIN-nya tidak dikonfirmasi",
+    "teardown.other_fin_not_acked": "{side} menutup lebih dulu, tetapi FIN dari {other} tidak "
+                                    "dikonfirmasi",
+    "teardown.other_fin_missing": "{side} menutup lebih dulu, tetapi FIN dari {other} tidak "
+                                  "pernah datang",
+    "teardown.reset": "direset oleh {side} (paket {packet}, {flags}), bukan ditutup dengan "
+                      "pertukaran FIN",
+    "teardown.reset_after": "{reset} setelah {before}",
+    "anomaly.zero_window": "{side} mengumumkan zero window",
+    "anomaly.reset": "{flags} dari {side}",
+    # --- stream dan pesan (streams) ---
+    "anomaly.control_again": "{flags} dikirim ulang (seq {seq})",
+    "anomaly.snaplen": "hanya {captured} dari {length} byte payload yang tertangkap (snap "
+                       "length)",
+    "anomaly.data_again": "{length} byte pada seq {seq} dikirim ulang",
+    "anomaly.arrives_after": "seq {seq} tiba setelah seq {seen} sudah terlihat",
+    "anomaly.gap": "byte {side} {first}-{last} (seq relatif) tidak pernah tertangkap ({missing} "
+                   "byte hilang)",
+    "stream.unframed": "stream {side} tidak berisi baris yang diakhiri newline (program asli "
+                       "dari materi praktikum mengirim teks polos); satu pesan per segmen data",
+    "stream.ends_inside_a_line": "stream {side} berakhir di tengah baris ({rest} byte mulai "
+                                 "byte {start} tanpa newline)",
+    # --- fase (model) ---
+    "phase.handshake": "handshake",
+    "phase.data": "pertukaran data",
+    "phase.termination": "terminasi",
+    "phase.packets": "{phase} {packets}",
+    "phase.no_packets": "tidak ada paket",
+    # --- pertukaran pesan dan alasan hasil (analyze) ---
+    "exchange.not_sent": "pesan {number} tidak dikirim (manifest: {want})",
+    "exchange.extra_message": "pesan tambahan {number} dari client: {sent}",
+    "exchange.wrong_message": "pesan {number}: client mengirim {sent}, manifest menyebut {want}",
+    "exchange.reply_missing": "balasan {number} tidak ada (seharusnya {want})",
+    "exchange.extra_reply": "balasan tambahan {number} dari server: {sent}",
+    "exchange.wrong_reply": "balasan {number}: server mengirim {sent}, seharusnya {want}",
+    "anomaly.dropped_by_kernel": "tcpdump melaporkan {count} paket dibuang oleh kernel",
+    "anomaly.dropped_by_interface": "tcpdump melaporkan {count} paket dibuang oleh interface",
+    "anomaly.checksum": "sha256 berbeda dari manifest.json",
+    "error.in_file": "{file}: {problem}",
+    "error.not_found": "file tidak ditemukan",
+    "error.truncated": "terpotong: {detail}",
+    "error.internal": "kesalahan internal saat menganalisis: {error}",
+    "reason.truncated": "file terpotong: {detail}",
+    "reason.checksum": "sha256 dari pcap berbeda dari yang tercatat di manifest",
+    "reason.fewer_packets": "file berisi {frames} paket, tcpdump menangkap {captured}",
+    "reason.no_packets": "capture tidak berisi paket",
+    "reason.no_tcp": "tidak ada percakapan TCP",
+    "reason.no_conversation": "tidak ada percakapan dengan port server {port}",
+    "reason.no_data": "tidak ada data aplikasi yang dipertukarkan",
+    "reason.termination": "terminasi: {description}",
+    "note.roles_without_handshake": "tidak ada handshake: client {client} dan server {server} "
+                                    "dibedakan berdasarkan {how}",
+    "roles.handshake": "handshake",
+    "roles.manifest server port": "port server di manifest",
+    "roles.scenario port": "port skenario",
+    "roles.lower port (guess)": "port yang lebih kecil (tebakan)",
+    "note.other_conversations": "{count} percakapan TCP lain di capture, tidak dianalisis: "
+                                "{list}",
+    "note.conversation": "{client} → {server} ({packets} paket)",
+    "note.not_tcp": "{count} frame bukan TCP (misalnya frame {frame}: {why})",
+    "note.other_server": "manifest menyebut server {named}, capture menunjukkan {seen}",
+    "note.unknown_port": "port server {port} bukan milik skenario yang dikenal; balasan tidak "
+                         "diperiksa",
+    "note.scenario_from_port": "skenario {scenario} disimpulkan dari port server {port}",
+    "note.scenario_port_differs": "nama file menyebut {named}, tetapi port server {port} milik "
+                                  "{scenario}; dibaca sebagai {scenario}",
+    "note.scenario_from_name_and_port": "skenario {scenario} dari nama file dan port server "
+                                        "{port}",
+    # --- signature alur (signature) ---
+    "signature.step_differs": "langkah {step}: seharusnya '{want}', ditemukan '{got}'",
+    "signature.steps_missing": "{count} langkah hilang mulai langkah {step}: '{want}' ...",
+    "signature.extra_steps": "{count} langkah tambahan mulai langkah {step}: '{got}' ...",
+    "signature.unknown_scenario": "tidak ada bentuk yang diharapkan: skenario tidak dikenal",
+    # --- fase diceritakan seperti di materi praktikum (explain) ---
+    "story.handshake": "Baris {rows}: three-way handshake untuk membuka koneksi: client meminta "
+                       "(SYN), server menyetujui (SYN, ACK), lalu client mengonfirmasi (ACK).",
+    "story.handshake_partial": "Baris {rows}: three-way handshake, tetapi tidak lengkap pada "
+                               "capture ini.",
+    "story.data": "Baris {rows}: pertukaran data: client mengirim {messages} pesan ke server, "
+                  "server membalas dengan {replies} balasan, dan setiap pihak mengonfirmasi "
+                  "(ACK) data yang diterimanya.",
+    "story.termination": "Baris {rows}: {style} termination: {closer} me-request untuk menutup "
+                         "koneksi (FIN, baris {fin}), dan pada baris {agreed} {other} menyetujui "
+                         "request tersebut (FIN).",
+    "story.termination_unfinished": "Baris {rows}: terminasi belum selesai: {description}.",
+    "story.reset": "Baris {rows}: tidak ada terminasi yang normal: {side} me-reset koneksi "
+                   "(RST, baris {packet}).",
+    # --- diagram ladder (ladder) ---
+    "ladder.none": "{title}: tidak ada diagram ladder",
+    "ladder.title": "{title}: diagram ladder, {packets} paket",
+    "ladder.number": "no.",
+    "ladder.time": "waktu (s)",
+    "ladder.cut": "… diagram hanya menampilkan {shown} paket pertama dari {packets}",
+    "ladder.client_to_server": "client → server",
+    "ladder.server_to_client": "server → client",
+    "ladder.dashed": "merah putus-putus: retransmisi, out-of-order, zero window, reset",
+    # --- ringkasan sesi (summary) dan terminal (report) ---
+    "summary.run": "Sesi {run_id}: {pairs} pasangan x {scenarios} skenario, {ok} dari "
+                   "{captures} capture ok",
+    "summary.pair": "pasangan",
+    "summary.scenario": "skenario",
+    "summary.packets": "paket",
+    "summary.answered": "dijawab",
+    "summary.status": "status",
+    "summary.ok": "ok",
+    "summary.failed": "GAGAL: {reasons}",
+    "summary.report": "Laporan: {path}",
+    "summary.run_folder": "Folder sesi: {path}",
+    "cli.latest": "Tidak ada folder yang diberikan: membaca sesi terakhir, {path} ({target})",
+    "cli.counts": "{captures} capture: {complete} lengkap, {incomplete} tidak lengkap, "
+                  "{unreadable} tidak terbaca",
+    "pair.reason": "{scenario}: {reason}",
+    "pair.no_capture": "tidak ada capture",
+    # --- report.html dan report.md (report_html, report_md) ---
+    "report.title": "Laporan tcplab: {run}",
+    "report.counts": "{captures} capture: {complete} lengkap, {incomplete} tidak lengkap, "
+                     "{unreadable} tidak terbaca; {matches} sesuai dengan bentuk yang "
+                     "diharapkan skenarionya.",
+    "report.generated": "Dibuat {time} oleh tcplab {version}.",
+    "report.grades": "Daftar nilai",
+    "report.summary": "Ringkasan sesi",
+    "report.pair": "pasangan",
+    "report.pair_verdict": "hasil pasangan",
+    "report.phases": "Fase",
+    "report.error": "Kesalahan",
+    "report.note": "catatan",
+    "report.complete": "lengkap",
+    "report.incomplete": "tidak lengkap",
+    "report.yes": "ya",
+    "report.no": "tidak",
+    "report.packet": "paket {number}",
+    "report.anomalies": "Anomali",
+    "report.every_packet": "semua paket",
+    "report.exchange_number": "#",
+    "report.client_sent": "dikirim client",
+    "report.server_replied": "dibalas server",
+    "report.expected_reply": "balasan yang diharapkan",
+    "report.ok": "ok",
+    "report.rtt": "RTT ms",
+    "report.packet_number": "no.",
+    "report.packet_time": "waktu",
+    "report.packet_dir": "arah",
+    "report.packet_flags": "flag",
+    "report.packet_seq": "seq",
+    "report.packet_ack": "ack",
+    "report.packet_len": "len",
+    "report.packet_phase": "fase",
+    "report.packet_payload": "payload",
+    "report.packet_notes": "catatan",
+    "report.md_ends": "Client {client}, server {server} (peran ditentukan dari {how}).",
+    "report.md_handshake": "Handshake {state} (paket {packets}): ISN client {client_isn}, "
+                           "server {server_isn}; MSS {client_mss}/{server_mss}; window scale "
+                           "{client_ws}/{server_ws}.",
+    "report.md_termination": "Terminasi: {description}.",
+    "report.md_signature_matches": "Signature `{hash}` sesuai dengan bentuk yang diharapkan",
+    "report.md_signature_differs": "Signature `{hash}` tidak sesuai dengan bentuk yang "
+                                   "diharapkan",
+    "report.md_signature_not_compared": "Signature `{hash}` tidak dapat dibandingkan dengan "
+                                        "bentuk yang diharapkan",
+    "verdict.complete": "lengkap",
+    "verdict.incomplete": "tidak lengkap",
+    "verdict.unreadable": "tidak terbaca",
+    "verdict.missing": "tidak ada",
+    "link.diagram": "diagram",
+    "link.svg": "svg",
+    "link.png": "png",
+    "link.server_log": "log server",
+    "link.client_log": "log client",
+    "link.server": "server",
+    "link.client": "client",
+    "link.pcap": "pcap",
+    "link.missing": "tidak ada {label}",
+    "link.missing_title": "file tidak ditemukan",
+    "fact.file": "file",
+    "fact.file_value": "{file} ({format}, {links}, {frames} frame, {tcp} TCP)",
+    "fact.no_link_type": "tanpa link type",
+    "fact.run_status": "status sesi",
+    "fact.ends": "client → server",
+    "fact.ends_value": "{client} → {server} (peran ditentukan dari {how})",
+    "fact.handshake": "handshake",
+    "fact.handshake_value": "{state}, ISN client {client_isn} server {server_isn}, MSS "
+                            "{client_mss}/{server_mss}, window scale {client_ws}/{server_ws}",
+    "fact.not_captured": "tidak tertangkap",
+    "fact.client_messages": "pesan client",
+    "fact.server_messages": "pesan server",
+    "fact.messages_value": "{count} ({framing})",
+    "fact.termination": "terminasi",
+    "fact.signature": "signature",
+    "fact.signature_matches": "{hash} sesuai dengan bentuk yang diharapkan",
+    "fact.signature_differs": "{hash} tidak sesuai dengan bentuk yang diharapkan",
+    "fact.signature_not_compared": "{hash} tidak dibandingkan dengan bentuk yang diharapkan",
+    "fact.expected_shape": "bentuk yang diharapkan",
+    "framing.line": "baris",
+    "framing.segments": "satu per segmen data",
+    "framing.none": "tidak ada",
+    "kind.retransmission": "retransmisi",
+    "kind.out-of-order": "out-of-order",
+    "kind.zero window": "zero window",
+    "kind.reset": "reset",
+    "kind.gap": "celah",
+    "kind.snaplen": "snaplen",
+    "kind.framing": "framing",
+    "kind.tcpdump drops": "paket dibuang tcpdump",
+    "kind.truncated file": "file terpotong",
+    "kind.checksum": "checksum",
+    "kind.previous segment not captured": "segmen sebelumnya tidak tertangkap",
+    # --- gambar PNG dari diagram (picture) ---
+    "picture.no_converter": "diagram ladder tidak dibuat sebagai PNG: rsvg-convert tidak "
+                            "terpasang (paket Debian librsvg2-bin; make setup memasangnya)",
+    "picture.failed": "diagram ladder tidak dapat dibuat sebagai PNG: {error}",
+}

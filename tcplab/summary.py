@@ -1,0 +1,65 @@
+"""The run's summary: the table the lab ends with, written to summary.txt and the terminal.
+
+Layout (English; every label comes from the report's language)::
+
+    Run 20261121T172933Z: 2 pair(s) x 2 scenario(s), 4 of 4 captures ok
+    pair  scenario   packets  answered  status
+    p01   reqresp         14       3/3  ok
+    p01   upcall          14       3/3  FAILED: client exited 1: ...
+    Report: /home/teacher/tcplab/captures/20261121T172933Z/report.html
+    Run folder: /home/teacher/tcplab/captures/20261121T172933Z
+
+The table is the run's own record of each capture (manifest.json: its status and reasons,
+tcpdump's count of packets, the replies the client found correct), not the analyzer's verdict,
+which the report gives. The last two lines say where the report and the run are; any folder the
+report reads ends the terminal output with them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .i18n import Language
+
+
+def run_summary(manifest: dict, html_path: Path, run_dir: Path, lang: Language) -> list[str]:
+    """The lines of summary.txt for a run's manifest (schema tcplab.manifest/1)."""
+    captures = [c for c in manifest.get("captures") or [] if isinstance(c, dict)]
+    pairs = sorted({str(c.get("pair")) for c in captures})
+    scenarios = list(dict.fromkeys(str(c.get("scenario")) for c in captures))
+    ok = sum(1 for c in captures if c.get("status") == "ok")
+    rows = [(str(c.get("pair")), str(c.get("scenario")), str(_packets(c)), _answered(c),
+             _status(c, lang)) for c in captures]
+    header = (lang.t("summary.pair"), lang.t("summary.scenario"), lang.t("summary.packets"),
+              lang.t("summary.answered"), lang.t("summary.status"))
+    pair_width = max([len(header[0])] + [len(row[0]) for row in rows])
+    scenario_width = max([10, len(header[1])] + [len(row[1]) for row in rows])
+    packets_width = max([7, len(header[2])] + [len(row[2]) for row in rows])
+    answered_width = max([8, len(header[3])] + [len(row[3]) for row in rows])
+    lines = [lang.t("summary.run", run_id=manifest.get("run_id"), pairs=len(pairs),
+                    scenarios=len(scenarios), ok=ok, captures=len(captures))]
+    for pair, scenario, packets, answered, status in [header, *rows]:
+        lines.append(f"{pair:<{pair_width}}  {scenario:<{scenario_width}} "
+                     f"{packets:>{packets_width}}  {answered:>{answered_width}}  {status}")
+    return lines + location_lines(html_path, run_dir, lang)
+
+
+def location_lines(html_path: Path, run_dir: Path, lang: Language) -> list[str]:
+    """``Report: <report.html>`` and ``Run folder: <folder>``, absolute paths."""
+    return [lang.t("summary.report", path=html_path.resolve()),
+            lang.t("summary.run_folder", path=run_dir.resolve())]
+
+
+def _packets(capture: dict) -> object:
+    counts = (capture.get("capture") or {}).get("counts") or {}
+    return counts.get("captured", "-")
+
+
+def _answered(capture: dict) -> str:
+    return f"{capture.get('answered', 0)}/{len(capture.get('messages') or [])}"
+
+
+def _status(capture: dict, lang: Language) -> str:
+    if capture.get("status") == "ok":
+        return lang.t("summary.ok")
+    return lang.t("summary.failed", reasons="; ".join(str(r) for r in capture.get("reasons") or []))
