@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def published_plan(tmp_path, *args, variables=None):
     """Run the plan play, then write the published plan to a file; (result, plan or None)."""
     out = tmp_path / "plan.json"
+    out.unlink(missing_ok=True)  # what an earlier call published
     playbook = tmp_path / "probe.yml"
     playbook.write_text(
         f"- ansible.builtin.import_playbook: {ROOT / 'playbooks/plan.yml'}\n"

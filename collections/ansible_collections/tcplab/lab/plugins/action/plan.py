@@ -64,11 +64,15 @@ class ActionModule(ActionBase):
             inventory = self._inventory(task_vars)
             records = self._records(os.path.join(settings["lab_captures_dir"], settings["lab_run_id"]))
             plan = build_plan(settings, inventory, records)
+            self._make_run_folder(plan)
         except PlanError as error:
             result.update(failed=True, msg=str(error))
             return result
         except AnsibleError as error:
             result.update(failed=True, msg=f"Cannot read the lab's settings: {error.message}")
+            return result
+        except OSError as error:
+            result.update(failed=True, msg=f"Cannot make the run folder: {error}")
             return result
         result.update(changed=False, plan=plain(plan))
         return result
@@ -102,6 +106,13 @@ class ActionModule(ActionBase):
             hosts[name] = plain({key: self._templar.template(facts.get(key))
                                  for key in HOST_KEYS if facts.get(key) is not None})
         return {"hosts": hosts, "groups": plain({k: list(v) for k, v in groups.items()})}
+
+    @staticmethod
+    def _make_run_folder(plan):
+        """The run's folder and a folder per pair, made here, as the user who runs the lab: what
+        root writes into them later (tcpdump's pcaps) stays in the user's folders."""
+        for pair in plan["pairs"]:
+            os.makedirs(os.path.join(plan["run_dir"], pair["name"]), exist_ok=True)
 
     @staticmethod
     def _records(run_dir):

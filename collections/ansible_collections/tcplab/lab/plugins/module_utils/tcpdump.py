@@ -21,7 +21,7 @@ import signal
 import subprocess
 import time
 
-from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256
+from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder, sha256
 
 COUNT_PATTERNS = {
     "captured": re.compile(r"(\d+) packets? captured"),
@@ -179,6 +179,7 @@ def stop(pcap, stem, settle=0.5, timeout=10.0):
             raise CaptureError(f"tcpdump printed no '{name}' count: {_log_text(log_file)}")
         counts[name] = int(match.group(1))
     os.unlink(log_file)
+    own_like_folder(pcap)
     return {"counts": counts, "bytes": os.path.getsize(pcap), "sha256": sha256(pcap)}
 
 
