@@ -23,13 +23,12 @@ PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVE
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | expand -t 14
 
-# The summary is printed only when this run wrote it: a run that stopped early shows no older table.
-lab: setup  ## run the lab for the class on the local Docker engine (ARGS="..." for ansible-playbook)
-	@set -o pipefail; rc=0; started=$$(mktemp); \
-	$(PLAYBOOK) lab.yml $(ARGS) || rc=$$?; \
-	if [ -n "$$(find captures/latest/summary.txt -newer "$$started" 2>/dev/null)" ]; then \
-	  echo; cat captures/latest/summary.txt; fi; \
-	rm -f "$$started"; exit $$rc
+# make lab shows the class view (the plan, a line per phase, this run's summary); V=1 shows
+# Ansible's own output instead. Either way the run's whole log is in its folder (ansible.log).
+V ?= 0
+CLASS_VIEW := $(if $(filter 0,$(V)),ANSIBLE_STDOUT_CALLBACK=tcplab.lab.class_view)
+lab: setup  ## run the lab for the class on the local Docker engine (V=1: Ansible's whole output; ARGS="...")
+	@$(CLASS_VIEW) $(PLAYBOOK) lab.yml $(ARGS)
 
 test: setup setup-test lint pytest molecule  ## run every test: lint, pytest, molecule
 

@@ -10,10 +10,12 @@ import platform
 from ansible.module_utils.ansible_release import __version__ as ansible_core_version
 from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, write_if_changed
 
-# Derived from the captures, after the manifest or by it, so not listed in it: the manifest and
-# what the report writes (its pages, the summary, the grades and the ladder diagrams).
-NOT_LISTED = {"manifest.json", "summary.txt", "report.html", "report.md", "report.json", "grades.csv"}
-NOT_LISTED_FOLDERS = {"ladders"}
+# Derived from the captures, after the manifest or by it, so not listed in it: the manifest, what
+# the report writes (its pages, the summary, the grades and the ladder diagrams), the run's log
+# (it grows with every run under the run id) and the exchange's progress markers.
+NOT_LISTED = {"manifest.json", "summary.txt", "report.html", "report.md", "report.json", "grades.csv",
+              "ansible.log"}
+NOT_LISTED_FOLDERS = {"ladders", ".progress"}
 
 
 def run_files(run_dir):

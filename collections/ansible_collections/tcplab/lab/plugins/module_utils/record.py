@@ -196,4 +196,17 @@ def record_batch(run_dir, scenarios, pairs, todo, results, archives):
                                     json.dumps(record, indent=2, ensure_ascii=False) + "\n")
         summary.append({"pair": name, "scenario": scenario["name"], "status": record["status"],
                         "reasons": record["reasons"]})
+        forget_progress(run_dir, capture_id)
     return changed, summary
+
+
+def forget_progress(run_dir, capture_id):
+    """The exchange's progress marker of a capture has served once the capture is recorded."""
+    progress = os.path.join(run_dir, ".progress")
+    marker = os.path.join(progress, capture_id.replace("/", "."))
+    if os.path.exists(marker):
+        os.unlink(marker)
+        try:
+            os.rmdir(progress)
+        except OSError:
+            pass

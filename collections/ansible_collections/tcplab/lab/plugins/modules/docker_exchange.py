@@ -73,6 +73,7 @@ class PairRun:
         self.server = None
 
     def __call__(self):
+        self.mark("running")
         try:
             self.exchange()
         except StepError as error:
@@ -81,7 +82,19 @@ class PairRun:
             add_error(self.result, f"Docker host: {error}")
         finally:
             self.clean_up()
+        self.mark("ok" if looks_ok(self.result) else "failed")
         return self.result
+
+    def mark(self, state):
+        """Leave the capture's state in the run folder, for the class view to count (controller only).
+
+        The record on the controller has the last word; this is only what the run looks like now.
+        """
+        if self.pair["capture"]["local"]:
+            progress = os.path.join(self.run["run_dir"], ".progress")
+            os.makedirs(progress, exist_ok=True)
+            with open(os.path.join(progress, f"{self.pair['name']}.{self.scenario['name']}"), "w") as f:
+                f.write(state + "\n")
 
     def container(self, role):
         name = self.pair[role]["container"]
@@ -214,6 +227,12 @@ def environment(info):
     env = dict(item.split("=", 1) for item in info["Config"].get("Env") or [] if "=" in item)
     env.setdefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
     return env
+
+
+def looks_ok(result):
+    counts = result["capture"].get("counts") or {}
+    return (not result["error"] and result["client"].get("rc") == 0 and result["server"].get("rc") == 0
+            and counts.get("captured", 0) > 0 and counts.get("dropped_by_kernel") == 0)
 
 
 def run_pair(params, pair, tools):

@@ -17,6 +17,7 @@ author: tcplab
 """
 
 RETURN = r"""
+name: {description: The image., type: str, returned: always}
 present: {description: The image is on this host., type: bool, returned: always}
 id: {description: The image id (empty when it is not present)., type: str, returned: always}
 pull_error: {description: Why a pull failed (empty when none was tried or it worked)., type: str, returned: always}
@@ -48,7 +49,7 @@ def main():
             image = engine.image(name)
     except DockerError as error:
         module.fail_json(msg=f"Docker engine: {error}")
-    module.exit_json(changed=changed, present=image is not None, id=image["Id"] if image else "",
+    module.exit_json(changed=changed, name=name, present=image is not None, id=image["Id"] if image else "",
                      pull_error=pull_error)
 
 
