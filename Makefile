@@ -16,7 +16,7 @@ ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 INVENTORY ?= inventory/docker
 PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVENTORY)
 
-.PHONY: help lab test clean report lint pytest molecule bench bench-class requirements setup setup-test \
+.PHONY: help lab test clean report watch lint pytest molecule bench bench-class requirements setup setup-test \
 	.debs-lab .debs-test .debs-venv .debs-python3-venv
 
 # The targets, one line each: the text after "##" on each target's line.
@@ -70,6 +70,12 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
+
+# Streams a pair's traffic live from its capture point into Wireshark (with a display) or tshark.
+watch: setup  ## watch a pair's traffic live: PAIR=p01 [SCENARIO=upcall] [PLAN=captures/<run-id>/plan.json]
+	@[ -n "$(PAIR)" ] || { echo "error: say which pair: make watch PAIR=p01 [SCENARIO=upcall]" >&2; exit 2; }
+	@$(ANSIBLE_ENV) $(BIN)/python -m tcplab.watch "$(PAIR)" $(if $(SCENARIO),--scenario "$(SCENARIO)") \
+	  $(if $(PLAN),--plan "$(PLAN)") -i inventory/common -i $(INVENTORY)
 
 # Pins requirements.in afresh (the newest versions that fit) into requirements.txt.
 requirements: .debs-venv  ## rewrite requirements.txt from requirements.in (then run make test)

@@ -4,8 +4,11 @@ The machine is an sshd container (lab image + openssh-server) on a LAN of its ow
 over SSH; two pairs have their server and client on it (loopback), so they must take turns.
 """
 import json
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -87,6 +90,28 @@ def test_two_pairs_on_one_machine_take_turns_and_a_leftover_server_is_stopped(ma
     assert result.returncode == 0, result.stdout[-4000:]
     assert {c[2] for c in captures(folder, "after-leftover")} == {"ok"}
     assert container.exec_run(["pgrep", "-f", "[r]eqresp/server.py"]).exit_code == 1
+
+
+def test_a_pair_on_a_machine_can_be_watched_live_over_ssh(machine):
+    container, inventory, folder = machine
+    plan = folder / "first" / "plan.json"
+    watcher = subprocess.Popen([str(Path(sys.executable).parent / "python"), "-m", "tcplab.watch", "solo",
+                                "--scenario", "upcall", "--plan", str(plan), "-i", "inventory/common", "-i", str(inventory)],
+                               cwd=ROOT, env={k: v for k, v in os.environ.items() if k != "DISPLAY"},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines = [watcher.stdout.readline()]
+    assert lines[0] == "Watching solo (4141) on vm01, interface lo; Ctrl+C stops\n", lines
+    while lines[-1] and "listening on" not in lines[-1]:
+        lines.append(watcher.stdout.readline())
+    assert "listening on lo" in lines[-1], lines
+    result = run_lab(inventory, lab_run_id="watched")
+    assert result.returncode == 0, result.stdout[-4000:]
+    time.sleep(1)
+    os.killpg(watcher.pid, signal.SIGINT)
+    packets = [line for line in watcher.communicate(timeout=30)[0].splitlines() if " TCP " in line]
+    # Two pairs share vm01 and its address: both of their upcall conversations are on port 4141, one after
+    # the other; reqresp's port is not watched.
+    assert len(packets) >= 20 and all("4141" in line and ADDRESS in line for line in packets), packets
 
 
 def test_a_foreign_process_on_a_lab_port_is_named(machine):

@@ -109,10 +109,22 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _make_run_folder(plan):
-        """The run's folder and a folder per pair, made here, as the user who runs the lab: what
-        root writes into them later (tcpdump's pcaps) stays in the user's folders."""
+        """The run's folder with its plan.json and a folder per pair, made here, as the user who
+        runs the lab: what root writes into them later (tcpdump's pcaps) stays in the user's
+        folders. plan.json is the class as this run has it (what is still to do is left out: it
+        changes from one run under the run id to the next); `make watch` and grading read it."""
         for pair in plan["pairs"]:
             os.makedirs(os.path.join(plan["run_dir"], pair["name"]), exist_ok=True)
+        text = json.dumps({key: value for key, value in plan.items() if key != "todo"}, indent=2,
+                          ensure_ascii=False) + "\n"
+        path = os.path.join(plan["run_dir"], "plan.json")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                if f.read() == text:
+                    return
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
 
     @staticmethod
     def _records(run_dir):
