@@ -25,7 +25,7 @@ def playbook_command(name, *args, inventory=None, variables=None, env=None):
         command += ["-i", "inventory/common", "-i", str(inventory)]
     command.append(name)
     if variables:
-        command += ["-e", json.dumps(variables)]
+        command += ["-e", json.dumps(variables, ensure_ascii=False)]
     command += list(args)
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}",
                        ANSIBLE_NOCOLOR="1", **(env or {}))

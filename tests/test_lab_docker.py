@@ -132,3 +132,20 @@ def test_exchange_alone_reruns_a_provisioned_class_and_messages_travel_literally
     assert not (run / "manifest.json").exists()  # collecting is a part of its own
     playbook("lab.yml", "--tags", "lab_collect", **lab, lab_class_size=1, lab_run_id="exchange-only")
     assert set(statuses(manifest(lab, "exchange-only")).values()) == {"ok"}
+
+
+def test_a_message_at_the_limit_is_carried_whole_and_one_byte_more_is_refused_first(lab):
+    longest = "é" * 32767 + "xy"  # 65536 bytes of UTF-8: the longest message the programs take
+    playbook("lab.yml", **lab, lab_class_size=1, lab_run_id="longest", lab_run_scenarios=["upcall"],
+             lab_messages={"upcall": [longest, "after it"]})
+    run = Path(lab["lab_captures_dir"]) / "longest"
+    record = json.loads((run / "p01" / "upcall.json").read_text())
+    assert (record["status"], record["answered"]) == ("ok", 2), record["reasons"]
+    assert client_payload(run / "p01" / "upcall.pcap", 4141) == (longest + "\nafter it\n").encode()
+
+    result = playbook("lab.yml", check=False, **lab, lab_class_size=1, lab_run_id="too-long",
+                      lab_messages={"upcall": [longest + "z"]})
+    assert result.returncode != 0
+    assert ("Messages of lab_messages: the message 'éééééééééééééééééééééééééééééééééééééééé'... is 65537 bytes; "
+            "a message may be at most 65536 bytes (UTF-8).") in " ".join(result.stdout.split())
+    assert not (Path(lab["lab_captures_dir"]) / "too-long").exists()
