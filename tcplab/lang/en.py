@@ -344,4 +344,39 @@ STRINGS = {
     "planfile.expect.end": "its host and address",
     "planfile.expect.capture": "its capture point",
     "planfile.expect.messages": "a list of strings for every scenario",
+    # --- students' own captures, graded against the plan (grade, summary) ---
+    "exchange.not_sent.plan": "message {number} was not sent (hand-out: {want})",
+    "exchange.wrong_message.plan": "message {number}: the client sent {sent}, the hand-out says "
+                                   "{want}",
+    "grade.copied": "carries the messages of pair {pair}",
+    "grade.no_pair": "its messages belong to no pair: {messages}",
+    "grade.unknown_owner": "whose capture this is is unknown: its file name does not start with "
+                           "a pair's name (<pair>-tcp.pcap) and no pair's own messages are in it",
+    "grade.several_owners": "whose capture this is is unknown: it carries as many messages of "
+                            "pairs {pairs}",
+    "grade.no_scenario": "no conversation on a scenario's server port ({ports})",
+    "grade.note_named": "the file name names pair {pair}",
+    "grade.note_by_messages": "pair {pair}'s by its messages: {count} of the pair's own are in it",
+    "grade.note_scenario_port": "scenario {scenario} from the server port {port}",
+    "grade.note_scenario_file_name": "scenario {scenario} from the file name",
+    "grade.note_scenario_messages": "scenario {scenario} from its messages",
+    "grade.note_same_file": "the same file as {files}",
+    "grade.source": "captures handed in, graded against the plan of run {run_id} ({plan})",
+    "grade.no_own_messages": "the plan gives no pair messages of its own (lab_messages_seed is "
+                             "not set): whose a capture is comes from its file name alone",
+    "grade.owner_from.file name": "file name",
+    "grade.owner_from.messages": "messages",
+    "grade.owner_from.unknown": "unknown",
+    "grade.cli_latest": "No --plan given: grading against the plan of the latest run, {path} "
+                        "({target})",
+    "grade.cli_no_folder": "{path}: no such folder (give the folder of the captures handed in)",
+    "summary.submissions": "Captures handed in, graded against the plan of run {run_id}: "
+                           "{captures} capture(s) for {pairs} pair(s) x {scenarios} scenario(s); "
+                           "{complete} complete, {incomplete} incomplete, {unreadable} "
+                           "unreadable, {missing} missing",
+    "summary.file": "file",
+    "summary.whose": "whose",
+    "summary.verdict": "verdict",
+    "summary.verdict_reasons": "{verdict}: {reasons}",
+    "summary.submissions_folder": "Submissions folder: {path}",
 }

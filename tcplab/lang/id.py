@@ -347,4 +347,43 @@ STRINGS = {
     "planfile.expect.end": "host dan alamatnya",
     "planfile.expect.capture": "titik capture-nya",
     "planfile.expect.messages": "daftar string untuk setiap skenario",
+    # --- capture milik mahasiswa sendiri, dinilai terhadap plan (grade, summary) ---
+    "exchange.not_sent.plan": "pesan {number} tidak dikirim (lembar kerja: {want})",
+    "exchange.wrong_message.plan": "pesan {number}: client mengirim {sent}, lembar kerja "
+                                   "menyebut {want}",
+    "grade.copied": "berisi pesan-pesan milik pasangan {pair}",
+    "grade.no_pair": "pesan-pesannya bukan milik pasangan mana pun: {messages}",
+    "grade.unknown_owner": "tidak diketahui milik siapa capture ini: nama filenya tidak diawali "
+                           "nama pasangan (<pasangan>-tcp.pcap) dan tidak berisi pesan milik "
+                           "pasangan mana pun",
+    "grade.several_owners": "tidak diketahui milik siapa capture ini: berisi pesan pasangan "
+                            "{pairs} dalam jumlah yang sama",
+    "grade.no_scenario": "tidak ada percakapan pada port server sebuah skenario ({ports})",
+    "grade.note_named": "nama file menyebut pasangan {pair}",
+    "grade.note_by_messages": "milik pasangan {pair} menurut pesannya: {count} pesan milik "
+                              "pasangan itu ada di dalamnya",
+    "grade.note_scenario_port": "skenario {scenario} dari port server {port}",
+    "grade.note_scenario_file_name": "skenario {scenario} dari nama file",
+    "grade.note_scenario_messages": "skenario {scenario} dari pesan-pesannya",
+    "grade.note_same_file": "file yang sama persis dengan {files}",
+    "grade.source": "capture yang dikumpulkan, dinilai terhadap plan sesi {run_id} ({plan})",
+    "grade.no_own_messages": "plan tidak memberi pasangan mana pun pesan miliknya sendiri "
+                             "(lab_messages_seed tidak diisi): pemilik capture hanya diketahui "
+                             "dari nama filenya",
+    "grade.owner_from.file name": "nama file",
+    "grade.owner_from.messages": "pesan",
+    "grade.owner_from.unknown": "tidak diketahui",
+    "grade.cli_latest": "--plan tidak diberikan: menilai terhadap plan sesi terakhir, {path} "
+                        "({target})",
+    "grade.cli_no_folder": "{path}: folder tidak ada (berikan folder berisi capture yang "
+                           "dikumpulkan)",
+    "summary.submissions": "Capture yang dikumpulkan, dinilai terhadap plan sesi {run_id}: "
+                           "{captures} capture untuk {pairs} pasangan x {scenarios} skenario; "
+                           "{complete} lengkap, {incomplete} tidak lengkap, {unreadable} tidak "
+                           "terbaca, {missing} tidak ada",
+    "summary.file": "file",
+    "summary.whose": "milik",
+    "summary.verdict": "hasil",
+    "summary.verdict_reasons": "{verdict}: {reasons}",
+    "summary.submissions_folder": "Folder pengumpulan: {path}",
 }
