@@ -9,9 +9,10 @@ scenario ports 2222/4141, then the lower port), and for the scenario's conversat
 - `streams` and `messages`: each direction's byte stream reassembled (retransmissions counted
   once, out-of-order segments put in place, missing bytes found) and split into lines, or one
   message per data segment when the stream holds no newline (the seeds' original programs);
-- `exchanges`: message i of the client against the manifest's message i, and the server's
-  reply i against the scenario's reply rule, with the round-trip time (the request's last data
-  segment to the reply's first);
+- `exchanges`: message i of the client against the expected message i (the manifest's; for a
+  student's capture, the plan's: `tcplab.grade`), and the server's reply i against the
+  scenario's reply rule, with the round-trip time (the request's last data segment to the
+  reply's first);
 - `teardown`: who closed first, the FIN/ACK packets (three or four), or the reset;
 - `anomalies`: retransmissions, out-of-order segments, zero windows, resets, missing bytes,
   payloads cut by snaplen, tcpdump's drops;
@@ -19,7 +20,8 @@ scenario ports 2222/4141, then the lower port), and for the scenario's conversat
 - a verdict: ``complete``, or ``incomplete`` with one reason per problem (``unreadable`` when
   the file is not a capture at all).
 
-What makes a capture incomplete: a truncated file, no packets, no conversation on the server
+What makes a capture incomplete: the job's own reasons (a student's capture that carries
+another pair's messages, `tcplab.grade`), a truncated file, no packets, no conversation on the server
 port, a missing or partial handshake, a message or reply that differs from what the scenario
 requires (or is missing, or extra), a stream ending inside a line, missing bytes, a reset or a
 missing FIN exchange, tcpdump drops, a checksum differing from the manifest. Retransmissions,

@@ -53,7 +53,8 @@ from .i18n import Text as T
 from .manifest import CAPTURE_SUFFIXES, CaptureJob, Run, sha256_of
 from .model import C2S, Conversation
 from .pcapread import CaptureError, read_capture
-from .planfile import SEED_CAPTURE_NAMES, PlanFileError, load_plan, scenario_specs
+from .planfile import (SEED_CAPTURE_NAMES, PlanFileError, load_plan, plan_language,
+                       scenario_specs)
 from .report import Written, write_run_report
 
 LATEST_PLAN = Path("captures") / "latest" / "plan.json"
@@ -294,15 +295,10 @@ def grade(folder: Path, plan_path: Path, out: Path | None = None,
     started = time.perf_counter()
     plan = load_plan(plan_path)
     if not isinstance(lang, Language):
-        lang = i18n.language(lang or _plan_language(plan))
+        lang = i18n.language(lang or plan_language(plan))
     folder = folder.resolve()
     return write_run_report(grade_run(folder, plan, plan_path.resolve()), out or folder, lang,
                             started)
-
-
-def _plan_language(plan: dict) -> str:
-    code = plan.get("report_language")
-    return code if code in i18n.languages() else "en"
 
 
 # --- the command line --------------------------------------------------------------------------
@@ -343,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = load_plan(plan_path)
     except PlanFileError as error:
         parser.error(lang.render(error.text))
-    lang = i18n.language(args.language or _plan_language(plan))
+    lang = i18n.language(args.language or plan_language(plan))
     if args.plan is None:
         print(lang.t("grade.cli_latest", path=LATEST_PLAN, target=LATEST_PLAN.resolve()))
     folder = args.folder.resolve()

@@ -7,7 +7,7 @@ Usage::
 PLAN_JSON is the plan of a run as the lab writes it (``captures/<run-id>/plan.json``, see
 `tcplab.planfile`). `write_handout` writes into DIR (default: the plan's run folder +
 ``/handout``) one ``<pair>.md`` per pair and ``index.html`` with every pair, each on its own
-printed page. Per pair: its containers (names and addresses) and Docker host, or its machines;
+printed page, in the language asked for (default: the plan's report language, else English). Per pair: its containers (names and addresses) and Docker host, or its machines;
 the bridge interface, which ``ip a`` shows; and for each scenario the seeds' procedure as exact
 commands: start the server, start tcpdump on the bridge writing the file to hand in, start the
 client, type the pair's messages in order, ``exit``, Ctrl+C; then the files to hand in
@@ -34,7 +34,7 @@ from typing import Callable, NoReturn
 
 from . import i18n
 from .i18n import Language
-from .planfile import PlanFileError, check_plan, handin_name, load_plan
+from .planfile import PlanFileError, check_plan, handin_name, load_plan, plan_language
 
 EXIT = "exit"  # the line that stops the lab's clients
 
@@ -305,16 +305,19 @@ def index_html(plan: dict, pages: list[Sheet], lang: Language) -> str:
 
 # --- writing and the command line --------------------------------------------------------------
 
-def write_handout(plan: dict, out: Path, language: Language | str = "en") -> list[Path]:
+def write_handout(plan: dict, out: Path, language: Language | str | None = None) -> list[Path]:
     """Write ``<pair>.md`` for every pair of `plan` and ``index.html`` into `out`.
 
     `plan` is the plan as `build_plan` returns it (or read from plan.json: `load_plan`);
-    `language` a language code of `tcplab.lang` (``en``, ``id``) or a `Language`. Returns the
-    files written: the pairs' Markdown in the plan's order, then index.html. A plan without
-    what the hand-out shows raises `tcplab.planfile.PlanFileError` (one line).
+    `language` a language code of `tcplab.lang` (``en``, ``id``) or a `Language`; by default the
+    plan's report language (``lab_report_language``), else English. Returns the files written:
+    the pairs' Markdown in the plan's order, then index.html. Files already in `out` are
+    overwritten, others left alone. A plan without what the hand-out shows raises
+    `tcplab.planfile.PlanFileError` (one line).
     """
-    lang = language if isinstance(language, Language) else i18n.language(language)
     pages = [sheet(plan, pair) for pair in check_plan(plan)["pairs"]]
+    lang = language if isinstance(language, Language) else i18n.language(
+        language or plan_language(plan))
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for page in pages:
@@ -343,14 +346,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="the plan of a run, as the lab writes it (captures/<run-id>/plan.json)")
     parser.add_argument("--out", type=Path,
                         help="write the hand-out here (default: the plan's run folder + /handout)")
-    parser.add_argument("--language", choices=list(i18n.languages()), default="en",
-                        help="language of the hand-out (default en)")
+    parser.add_argument("--language", choices=list(i18n.languages()),
+                        help="language of the hand-out (default: the plan's, else en)")
     args = parser.parse_args(argv)
-    lang = i18n.language(args.language)
+    lang = i18n.language(args.language or "en")
     try:
         plan = load_plan(args.plan)
     except PlanFileError as error:
         parser.error(lang.render(error.text))
+    lang = i18n.language(args.language or plan_language(plan))
     out = args.out or Path(plan["run_dir"]) / "handout"
     if out.exists() and not out.is_dir():
         parser.error(lang.t("cli.not_a_folder", option="--out", path=out))

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from .i18n import Text as T
+from .i18n import languages
 from .manifest import Scenario
 
 PLAN_SCHEMA = "tcplab.plan/1"
@@ -105,6 +106,12 @@ def check_plan(plan: object, where: str = "plan") -> dict:
                 or not all(isinstance(m, str) for m in messages[s]) for s in scenarios):
             raise bad(f"pairs[{number}].messages", messages, "messages")
     return plan
+
+
+def plan_language(plan: dict) -> str:
+    """The plan's report language (lab_report_language) when tcplab speaks it, else English."""
+    code = plan.get("report_language")
+    return code if isinstance(code, str) and code in languages() else "en"
 
 
 def scenario_specs(plan: dict) -> dict[str, Scenario]:

@@ -18,11 +18,12 @@ Students' captures graded against a plan (`tcplab.grade`) get `submissions_summa
 row per pair and scenario of grades.csv, with the file graded, how its pair was found (file name,
 messages) and the analyzer's verdict and reasons::
 
-    Submissions graded against the plan of run 20261122T050221Z: 4 capture(s), 3 pair(s) x ...
-    pair        scenario  file                whose      answered  verdict
-    ani-budi    reqresp   ani-budi-tcp.pcap   file name       3/3  complete
-    citra-dewi  upcall    kiriman/upcall.pcap messages        3/3  complete
-    eka-fajar   upcall    -                   -                 -  missing
+    Captures handed in, graded against the plan of run 20261122T050221Z: 3 capture(s) for ...
+    pair        scenario  file                    whose      answered  verdict
+    ani-budi    reqresp   ani-budi-tcp.pcap       file name       3/3  complete
+    citra-dewi  reqresp   citra-dewi-tcp.pcap     file name       0/3  incomplete: carries ...
+    citra-dewi  upcall    dari-citra/upcall.pcap  messages        3/3  complete
+    eka-fajar   upcall    -                       -                 -  missing
     Report: /home/teacher/submissions/report.html
     Submissions folder: /home/teacher/submissions
 """

@@ -291,3 +291,21 @@ def test_only_messages_given_to_one_pair_say_whose_a_capture_is(tmp_path: Path) 
         {"ani": 3}  # "halo" is budi's and citra's; "hello" nobody's
     assert carried(["halo"], owners) == {}
     assert owners.known("halo") and not owners.known("hello")
+
+
+def test_a_file_that_is_not_a_capture_is_graded_unreadable_and_named(tmp_path: Path) -> None:
+    plan_path = write_plan(class_plan(tmp_path / "captures", [{"name": "ani-budi"}],
+                                      ports={"reqresp": 2222, "upcall": 4141}),
+                           tmp_path / "plan.json")
+    folder = tmp_path / "kiriman"
+    folder.mkdir()
+    (folder / "ani-budi-tcp.pcap").write_text("<html>not a capture</html>", encoding="utf-8")
+    done = _grade(str(folder), "--plan", str(plan_path))
+    assert done.returncode == 0
+    assert done.stderr == ("error: ani-budi-tcp.pcap: not a pcap or pcapng capture (starts with "
+                           "bytes 3c68746d)\n")
+    rows = _rows(folder)
+    assert [(r["pair"], r["scenario"], r["verdict"]) for r in rows] == [
+        ("ani-budi", "reqresp", "unreadable"), ("ani-budi", "upcall", "missing")]
+    assert rows[0]["reasons"] == ("ani-budi-tcp.pcap: not a pcap or pcapng capture (starts with "
+                                  "bytes 3c68746d)")

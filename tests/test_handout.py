@@ -378,3 +378,15 @@ def test_printed_every_pair_has_its_own_page(plan: dict, tmp_path: Path,
         assert lines[0] == title.format(pair["name"])  # the contents list is not printed
         assert hand_in in lines  # the whole sheet, to its end, on this one page
         assert re.search(rf"{pair['name']}-upcall\.pcap \( ?upcall ?\)", " ".join(lines))
+
+
+def test_by_default_the_handout_speaks_the_plans_language(tmp_path: Path) -> None:
+    plan = class_plan(captures=str(tmp_path / "captures"), lab_report_language="id",
+                      report_languages=["en", "id"])
+    ani, = read_markdown(write_handout(plan, tmp_path / "a")[0].read_text(encoding="utf-8"))
+    assert ani["title"] == "Lab TCP: pasangan ani-budi"
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    done = _handout(str(tmp_path / "plan.json"), "--out", str(tmp_path / "b"))
+    assert done.stdout == f"Lembar kerja untuk 4 pasangan: {tmp_path / 'b' / 'index.html'}\n"
+    done = _handout(str(tmp_path / "plan.json"), "--out", str(tmp_path / "c"), "--language", "en")
+    assert done.stdout == f"Hand-out for 4 pair(s): {tmp_path / 'c' / 'index.html'}\n"
