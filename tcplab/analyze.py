@@ -21,12 +21,13 @@ scenario ports 2222/4141, then the lower port), and for the scenario's conversat
   the file is not a capture at all).
 
 What makes a capture incomplete: the job's own reasons (a student's capture that carries
-another pair's messages, `tcplab.grade`), a truncated file, no packets, no conversation on the server
-port, a missing or partial handshake, a message or reply that differs from what the scenario
-requires (or is missing, or extra), a stream ending inside a line, missing bytes, a reset or a
-missing FIN exchange, tcpdump drops, a checksum differing from the manifest. Retransmissions,
-out-of-order segments and zero windows are anomalies worth showing but do not by themselves make
-a capture incomplete: TCP recovered from them and the students can still read the exchange.
+another pair's messages, `tcplab.grade`), a truncated file, no packets, no conversation on the
+server port, a missing or partial handshake, a message or reply that differs from what the
+scenario requires (or is missing, or extra), a stream ending inside a line, missing bytes, a
+reset or a missing FIN exchange, tcpdump drops, a checksum differing from the manifest.
+Retransmissions, out-of-order segments and zero windows are anomalies worth showing but do not by
+themselves make a capture incomplete: TCP recovered from them and the students can still read
+the exchange.
 """
 
 from __future__ import annotations

@@ -244,7 +244,8 @@ def submission_record(found: Submission) -> dict:
 # --- grading -----------------------------------------------------------------------------------
 
 def capture_job(found: Submission, plan: dict, owners: MessageOwners) -> CaptureJob:
-    """What the analyzer expects of a handed-in capture: its pair's messages, its scenario's rule."""
+    """What the analyzer expects of a handed-in capture: its pair's messages, its scenario's
+    reply rule; and the flags and notes found out before."""
     specs = scenario_specs(plan)
     pair = next((p for p in plan["pairs"] if p["name"] == found.owner), None)
     spec = specs.get(found.scenario or "")

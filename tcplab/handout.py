@@ -7,10 +7,11 @@ Usage::
 PLAN_JSON is the plan of a run as the lab writes it (``captures/<run-id>/plan.json``, see
 `tcplab.planfile`). `write_handout` writes into DIR (default: the plan's run folder +
 ``/handout``) one ``<pair>.md`` per pair and ``index.html`` with every pair, each on its own
-printed page, in the language asked for (default: the plan's report language, else English). Per pair: its containers (names and addresses) and Docker host, or its machines;
-the bridge interface, which ``ip a`` shows; and for each scenario the seeds' procedure as exact
-commands: start the server, start tcpdump on the bridge writing the file to hand in, start the
-client, type the pair's messages in order, ``exit``, Ctrl+C; then the files to hand in
+printed page, in the language asked for (default: the plan's report language, else English).
+Per pair: its containers (names and addresses) and Docker host, or its machines; the bridge
+interface, which ``ip a`` shows; and for each scenario the seeds' procedure as exact commands:
+start the server, start tcpdump on the bridge writing the file to hand in, start the client,
+type the pair's messages in order, ``exit``, Ctrl+C; then the files to hand in
 (``<pair>-tcp.pcap``, ``<pair>-upcall.pcap``: `tcplab.planfile.handin_name`).
 
 The server starts before tcpdump and the client after it (the seeds' upcall order), so the
@@ -343,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         description="Write each pair's hand-out for doing the labs by hand: <pair>.md and "
                     "index.html (every pair, one per printed page).")
     parser.add_argument("plan", type=Path, metavar="PLAN_JSON",
-                        help="the plan of a run, as the lab writes it (captures/<run-id>/plan.json)")
+                        help="the plan of a run, as the lab writes it "
+                             "(captures/<run-id>/plan.json)")
     parser.add_argument("--out", type=Path,
                         help="write the hand-out here (default: the plan's run folder + /handout)")
     parser.add_argument("--language", choices=list(i18n.languages()),

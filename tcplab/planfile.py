@@ -62,7 +62,7 @@ def check_plan(plan: object, where: str = "plan") -> dict:
                               expected=repr(PLAN_SCHEMA)))
 
     def bad(field: str, value: object, expected: str) -> PlanFileError:
-        """`field` holds `value`; a plan has what the sentence ``planfile.expect.<expected>`` says."""
+        """`field` holds `value`; a plan has what ``planfile.expect.<expected>`` says."""
         shown = repr(value)
         return PlanFileError(T("planfile.bad", path=where, field=field,
                                value=shown if len(shown) <= 60 else shown[:56] + "...",
