@@ -94,6 +94,8 @@ def test_own_messages_beat_class_messages_which_beat_the_scenarios():
     ({"lab_roster": [{"name": "Ani Budi"}]}, "Pair name 'Ani Budi': use a unique name"),
     ({"lab_roster": [{"name": "a"}, {"name": "a"}]}, "Pair name 'a': use a unique name"),
     ({"lab_roster": [{"name": "vm01"}]}, "Pair name 'vm01'"),
+    ({"lab_roster": [{"name": "handout"}]}, "Pair name 'handout': the run folder has a folder handout/ of its own"),
+    ({"lab_roster": [{"name": "ladders"}]}, "Pair name 'ladders': the run folder has a folder ladders/"),
     ({"lab_roster": [{"name": "a", "sever": "vm01"}]}, "Pair 'a': unknown setting 'sever'"),
     ({"lab_roster": [{"name": "a", "docker_host": "pc9"}]}, "Pair 'a': docker_host 'pc9' is not an inventory host"),
     ({"lab_roster": [{"name": "a", "server": "vm01", "client": "vm9"}]},

@@ -63,6 +63,8 @@ GATEWAY_HOSTNUM, SERVER_HOSTNUM, CLIENT_HOSTNUM = 1, 2, 3
 LAB_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 PAIR_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
+# Folders of the run folder that are not a pair's: the pairs' hand-out, the report's diagrams.
+RUN_FOLDERS = ("handout", "ladders")
 BRIDGE_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,11}$")
 INTERFACE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 ROSTER_KEYS = {"name", "messages", "docker_host", "server", "client", "capture", "capture_host",
@@ -334,6 +336,9 @@ def _roster(settings, hosts):
         if not isinstance(name, str) or not PAIR_NAME.match(name) or name in seen or name in hosts:
             raise PlanError(f"Pair name {name!r}: use a unique name of lower-case letters, digits and dashes "
                             "(at most 31) that is not also an inventory host.")
+        if name in RUN_FOLDERS:
+            raise PlanError(f"Pair name {name!r}: the run folder has a folder {name}/ of its own "
+                            f"({', '.join(RUN_FOLDERS)}); give the pair another name.")
         unknown = sorted(set(entry) - ROSTER_KEYS)
         if unknown:
             raise PlanError(f"Pair {name!r}: unknown setting {unknown[0]!r}; a roster entry may have "
