@@ -16,7 +16,7 @@ ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 INVENTORY ?= inventory/docker
 PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVENTORY)
 
-.PHONY: help lab test clean report watch lint pytest molecule bench bench-class requirements setup setup-test \
+.PHONY: help lab test clean report grade watch lint pytest molecule bench bench-class requirements setup setup-test \
 	.debs-lab .debs-test .debs-venv .debs-python3-venv
 
 # The targets, one line each: the text after "##" on each target's line.
@@ -70,6 +70,11 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
+
+# Students' own captures, graded against a run's plan (their hand-outs are in captures/<id>/handout).
+grade: setup  ## grade captures students took by hand: DIR=submissions/ [PLAN=captures/<id>/plan.json] [LANG=id]
+	@[ -n "$(DIR)" ] || { echo "error: give the folder of the captures handed in: make grade DIR=submissions/" >&2; exit 2; }
+	$(BIN)/python -m tcplab.grade "$(DIR)" $(if $(PLAN),--plan "$(PLAN)") $(REPORT_LANGUAGE)
 
 # Streams a pair's traffic live from its capture point into Wireshark (with a display) or tshark.
 watch: setup  ## watch a pair's traffic live: PAIR=p01 [SCENARIO=upcall] [PLAN=captures/<run-id>/plan.json]

@@ -15,9 +15,14 @@ Modules:
 - `tcplab.report`: the class report (report.json; report.html and report.md from
   `tcplab.report_html` and `tcplab.report_md`; summary.txt from `tcplab.summary`) and its CLI,
   ``python -m tcplab.report [DIR] [--language en|id]``;
+- `tcplab.planfile`: the plan of a run (plan.json) read back and checked;
+- `tcplab.handout`: each pair's hand-out for doing the labs by hand, and its CLI
+  ``python -m tcplab.handout PLAN_JSON [--out DIR] [--language en|id]``;
+- `tcplab.grade`: students' own captures graded against the plan (whose each is, copied
+  captures flagged) and its CLI, ``python -m tcplab.grade SUBMISSIONS_DIR [--plan PLAN_JSON]``;
 - `tcplab.craft`: synthetic captures written with dpkt (tests, benchmark).
 
-The report.json schema (``tcplab.report/1``) is documented in tcplab/README.md.
+The report.json schema (``tcplab.report/2``) is documented in tcplab/README.md.
 """
 
 __version__ = "0.1.0"

@@ -9,9 +9,10 @@ scenario ports 2222/4141, then the lower port), and for the scenario's conversat
 - `streams` and `messages`: each direction's byte stream reassembled (retransmissions counted
   once, out-of-order segments put in place, missing bytes found) and split into lines, or one
   message per data segment when the stream holds no newline (the seeds' original programs);
-- `exchanges`: message i of the client against the manifest's message i, and the server's
-  reply i against the scenario's reply rule, with the round-trip time (the request's last data
-  segment to the reply's first);
+- `exchanges`: message i of the client against the expected message i (the manifest's; for a
+  student's capture, the plan's: `tcplab.grade`), and the server's reply i against the
+  scenario's reply rule, with the round-trip time (the request's last data segment to the
+  reply's first);
 - `teardown`: who closed first, the FIN/ACK packets (three or four), or the reset;
 - `anomalies`: retransmissions, out-of-order segments, zero windows, resets, missing bytes,
   payloads cut by snaplen, tcpdump's drops;
@@ -19,12 +20,14 @@ scenario ports 2222/4141, then the lower port), and for the scenario's conversat
 - a verdict: ``complete``, or ``incomplete`` with one reason per problem (``unreadable`` when
   the file is not a capture at all).
 
-What makes a capture incomplete: a truncated file, no packets, no conversation on the server
-port, a missing or partial handshake, a message or reply that differs from what the scenario
-requires (or is missing, or extra), a stream ending inside a line, missing bytes, a reset or a
-missing FIN exchange, tcpdump drops, a checksum differing from the manifest. Retransmissions,
-out-of-order segments and zero windows are anomalies worth showing but do not by themselves make
-a capture incomplete: TCP recovered from them and the students can still read the exchange.
+What makes a capture incomplete: the job's own reasons (a student's capture that carries
+another pair's messages, `tcplab.grade`), a truncated file, no packets, no conversation on the
+server port, a missing or partial handshake, a message or reply that differs from what the
+scenario requires (or is missing, or extra), a stream ending inside a line, missing bytes, a
+reset or a missing FIN exchange, tcpdump drops, a checksum differing from the manifest.
+Retransmissions, out-of-order segments and zero windows are anomalies worth showing but do not by
+themselves make a capture incomplete: TCP recovered from them and the students can still read
+the exchange.
 """
 
 from __future__ import annotations
@@ -66,8 +69,14 @@ def show(text: str, limit: int = 60) -> str:
 
 
 def exchanges(requests: list[Message], replies: list[Message], expected: list[str] | None,
-              expected_replies: list[str] | None, spec: Scenario | None) -> list[Exchange]:
-    """Request i against the manifest's message i; reply i against the scenario's reply rule."""
+              expected_replies: list[str] | None, spec: Scenario | None,
+              expected_from: str = "manifest") -> list[Exchange]:
+    """Request i against the expected message i; reply i against the scenario's reply rule.
+
+    The expected messages are the manifest's (a lab run) or the plan's (a student's capture,
+    `expected_from` "plan"); the reasons name which.
+    """
+    said = "" if expected_from == "manifest" else f".{expected_from}"
     count = max(len(requests), len(replies), len(expected or []))
     result: list[Exchange] = []
     for i in range(count):
@@ -79,7 +88,8 @@ def exchanges(requests: list[Message], replies: list[Message], expected: list[st
             if request is None:
                 if want is not None:
                     item.request_ok = False
-                    item.problems.append(T("exchange.not_sent", number=i + 1, want=show(want)))
+                    item.problems.append(T(f"exchange.not_sent{said}", number=i + 1,
+                                           want=show(want)))
             elif want is None:
                 item.request_ok = False
                 item.problems.append(T("exchange.extra_message", number=i + 1,
@@ -87,7 +97,7 @@ def exchanges(requests: list[Message], replies: list[Message], expected: list[st
             else:
                 item.request_ok = request.text == want
                 if not item.request_ok:
-                    item.problems.append(T("exchange.wrong_message", number=i + 1,
+                    item.problems.append(T(f"exchange.wrong_message{said}", number=i + 1,
                                            sent=show(request.text), want=show(want)))
         basis = request.text if request is not None else want
         if spec is not None and basis is not None:
@@ -132,8 +142,8 @@ def drop_anomalies(counts: dict | None) -> list[Anomaly]:
 # --- the whole capture -----------------------------------------------------------------------
 
 def analyze_conversation(conversation: Conversation, time_zero: float, spec: Scenario | None,
-                         expected: list[str] | None,
-                         expected_replies: list[str] | None) -> ConversationAnalysis:
+                         expected: list[str] | None, expected_replies: list[str] | None,
+                         expected_from: str = "manifest") -> ConversationAnalysis:
     items = segments(conversation, time_zero)
     shake = handshake(conversation, items)
     streams: dict[str, Stream] = {}
@@ -149,7 +159,8 @@ def analyze_conversation(conversation: Conversation, time_zero: float, spec: Sce
     anomalies.sort(key=lambda a: (a.packet is None, a.packet or 0))
     close = teardown(items)
     labelled = phases(items, shake)
-    talk = exchanges(framed[C2S].items, framed[S2C].items, expected, expected_replies, spec)
+    talk = exchanges(framed[C2S].items, framed[S2C].items, expected, expected_replies, spec,
+                     expected_from)
     return ConversationAnalysis(conversation, items, shake, streams, framed, talk, close,
                                 anomalies, labelled)
 
@@ -165,7 +176,7 @@ def analyze(job: CaptureJob) -> CaptureAnalysis:
         capture = read_capture(job.pcap)
     except CaptureError as bad:
         return unreadable(job, T("error.in_file", file=job.pcap_name, problem=bad.text), notes)
-    reasons: list[str] = []
+    reasons: list[str] = list(job.reasons)
     problem = None
     if capture.truncated:
         problem = T("error.in_file", file=job.pcap_name,
@@ -206,7 +217,7 @@ def analyze(job: CaptureJob) -> CaptureAnalysis:
                        T("reason.no_conversation", port=job.server_port))
     else:
         analysis = analyze_conversation(main, capture.first_time or 0.0, spec, job.messages,
-                                        job.expected_replies)
+                                        job.expected_replies, job.expected_from)
         reasons += conversation_reasons(analysis, expected_given=job.messages is not None)
         for direction in (C2S, S2C):
             note = analysis.messages[direction].note
@@ -261,4 +272,4 @@ def conversation_reasons(analysis: ConversationAnalysis, expected_given: bool) -
 def unreadable(job: CaptureJob, error: T, notes: list[str]) -> CaptureAnalysis:
     spec = job.spec or KNOWN_SCENARIOS.get(job.scenario)
     return CaptureAnalysis(job, job.scenario, spec, None, error, None, [], [], "unreadable",
-                           [error], notes)
+                           [error, *job.reasons], notes)

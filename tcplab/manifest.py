@@ -66,6 +66,9 @@ class CaptureJob:
     sha256: str | None = None  # from the manifest's "files"
     inferred: bool = False  # no manifest entry: roles and scenario come from ports
     notes: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # found before reading: a copied capture
+    expected_from: str = "manifest"  # who says what the client should send: "manifest", "plan"
+    submission: dict | None = None  # a student's capture (tcplab.grade): whose, found how
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Run:
     pairs: list[str]
     scenarios: list[str]
     notes: list[str] = field(default_factory=list)
+    plan: dict | None = None  # students' captures graded against a plan: its path and run id
 
 
 def load_run(root: Path) -> Run:

@@ -47,7 +47,7 @@ from .picture import Picture, draw_pictures
 from .report_html import html_page
 from .report_md import markdown
 from .signature import Signature, signature
-from .summary import location_lines, run_summary
+from .summary import location_lines, run_summary, submissions_summary
 
 REPORT_SCHEMA = "tcplab.report/2"
 GRADES = "grades.csv"
@@ -106,8 +106,13 @@ def _safe(name: str) -> str:
 
 
 def pair_verdicts(entries: list[Entry], pairs: list[str], scenarios: list[str],
-                  lang: Language) -> list[dict]:
-    """A pair is complete when every scenario has a capture and every capture is complete."""
+                  lang: Language, listed: list[str] | None = None) -> list[dict]:
+    """A pair is complete when every scenario has a capture and every capture is complete.
+
+    Only the pairs `listed` (the run's or the plan's; all when None) miss a scenario they have no
+    capture of; any other row (a second capture of a scenario, a capture nobody's) is judged
+    by its captures alone.
+    """
     verdicts = []
     for pair in pairs:
         reasons: list[str] = []
@@ -115,8 +120,9 @@ def pair_verdicts(entries: list[Entry], pairs: list[str], scenarios: list[str],
         for scenario in scenarios:
             entry = mine.get(scenario)
             if entry is None:
-                reasons.append(lang.t("pair.reason", scenario=scenario,
-                                      reason=T("pair.no_capture")))
+                if listed is None or pair in listed:
+                    reasons.append(lang.t("pair.reason", scenario=scenario,
+                                          reason=T("pair.no_capture")))
             else:
                 reasons += [lang.t("pair.reason", scenario=scenario, reason=reason)
                             for reason in entry.result.reasons]
@@ -164,7 +170,9 @@ def capture_record(entry: Entry, out: Path, lang: Language) -> dict:
         "verdict": result.verdict, "reasons": [say(r) for r in result.reasons],
         "error": say(result.error) if result.error else None,
         "notes": [say(n) for n in result.notes],
-        "source": "inferred" if job.inferred else "manifest",
+        "source": "plan" if job.submission is not None else
+                  "inferred" if job.inferred else "manifest",
+        "submission": job.submission,
         "run_status": job.run_status, "run_reasons": list(job.run_reasons),
         "files": {"pcap": job.pcap_name,
                   "pcap_link": _relative(job.pcap, out),
@@ -267,14 +275,16 @@ def report_document(run: Run, entries: list[Entry], out: Path, seconds: float,
         "tool": {"name": "tcplab", "version": __version__},
         "language": lang.code,
         "source": {"path": str(run.root), "manifest": run.manifest is not None,
-                   "run_id": run.run_id, "notes": [lang.render(n) for n in run.notes]},
-        "pairs": pairs, "scenarios": scenarios,
+                   "run_id": run.run_id, "notes": [lang.render(n) for n in run.notes],
+                   "plan": run.plan},
+        "pairs": pairs, "scenarios": scenarios, "class": list(run.pairs),
         "summary": {"captures": len(entries), **counts,
                     "signature_matches": sum(1 for e in entries
                                              if e.signature and e.signature.matches),
                     "seconds": round(seconds, 3)},
-        "pair_verdicts": pair_verdicts(entries, pairs, scenarios, lang),
-        "files": {"grades": GRADES, "summary": SUMMARY if run.manifest is not None else None},
+        "pair_verdicts": pair_verdicts(entries, pairs, scenarios, lang, list(run.pairs)),
+        "files": {"grades": GRADES, "summary": SUMMARY if run.manifest is not None
+                  or run.plan is not None else None},
         "captures": captures,
     }
 
@@ -299,9 +309,19 @@ def write_report(path: Path, out: Path | None = None,
                  lang: Language | None = None) -> Written:
     """Analyse the folder; write report.html/md/json, grades.csv, the ladders (SVG and PNG)
     and, for a run, summary.txt."""
-    started = time.perf_counter()
+    return write_run_report(load_run(path), out, lang)
+
+
+def write_run_report(run: Run, out: Path | None = None, lang: Language | None = None,
+                     started: float | None = None) -> Written:
+    """Write the report of `run`'s captures into `out` (default: the run's folder).
+
+    report.html/md/json, grades.csv and the ladders (SVG and PNG); summary.txt for a run
+    (its manifest's table) and for students' captures graded against a plan (`tcplab.grade`).
+    `started` is when the work began (perf_counter), for report.json's seconds.
+    """
+    started = time.perf_counter() if started is None else started
     lang = lang or language("en")
-    run = load_run(path)
     out = (out or run.root).resolve()
     out.mkdir(parents=True, exist_ok=True)
     entries = build(run, out, lang)
@@ -317,8 +337,9 @@ def write_report(path: Path, out: Path | None = None,
     write_grades(out / GRADES, document, lang)
     html_path = out / "report.html"
     html_path.write_text(html_page(document, entries, lang), encoding="utf-8")
-    if run.manifest is not None:
-        summary = run_summary(run.manifest, html_path, run.root, lang)
+    if run.manifest is not None or run.plan is not None:
+        summary = (run_summary(run.manifest, html_path, run.root, lang) if run.manifest is not None
+                   else submissions_summary(document, html_path, run.root, lang))
         (out / SUMMARY).write_text("\n".join(summary) + "\n", encoding="utf-8")
     else:
         summary = location_lines(html_path, run.root, lang)

@@ -97,6 +97,7 @@ def _matrix(document: dict, entries: list[Entry], lang: Language) -> str:
     by_key = {(e.pair, e.scenario): e for e in entries}
     records = {(c["pair"], c["scenario"]): c for c in document["captures"]}
     verdicts = {v["pair"]: v for v in document["pair_verdicts"]}
+    listed = set(document.get("class", document["pairs"]))
     rows = [f"<table class=\"matrix\" id=\"matrix\"><thead><tr><th>{escape(t('report.pair'))}"
             "</th>" + "".join(f"<th>{escape(s)}</th>" for s in document["scenarios"])
             + f"<th>{escape(t('report.pair_verdict'))}</th></tr></thead><tbody>"]
@@ -104,6 +105,9 @@ def _matrix(document: dict, entries: list[Entry], lang: Language) -> str:
         cells = [f"<th scope=\"row\">{escape(pair)}</th>"]
         for scenario in document["scenarios"]:
             entry = by_key.get((pair, scenario))
+            if entry is None and pair not in listed:
+                cells.append("<td>—</td>")  # a row of other captures: nothing is missing
+                continue
             if entry is None:
                 cells.append(f"<td>{_badge('missing', lang)} <span class=\"phases\">"
                              f"{escape(t('pair.no_capture'))}</span></td>")

@@ -13,12 +13,26 @@ The table is the run's own record of each capture (manifest.json: its status and
 tcpdump's count of packets, the replies the client found correct), not the analyzer's verdict,
 which the report gives. The last two lines say where the report and the run are; any folder the
 report reads ends the terminal output with them.
+
+Students' captures graded against a plan (`tcplab.grade`) get `submissions_summary` instead: one
+row per pair and scenario of grades.csv, with the file graded, how its pair was found (file name,
+messages) and the analyzer's verdict and reasons::
+
+    Captures handed in, graded against the plan of run 20261122T050221Z: 3 capture(s) for ...
+    pair        scenario  file                    whose      answered  verdict
+    ani-budi    reqresp   ani-budi-tcp.pcap       file name       3/3  complete
+    citra-dewi  reqresp   citra-dewi-tcp.pcap     file name       0/3  incomplete: carries ...
+    citra-dewi  upcall    dari-citra/upcall.pcap  messages        3/3  complete
+    eka-fajar   upcall    -                       -                 -  missing
+    Report: /home/teacher/submissions/report.html
+    Submissions folder: /home/teacher/submissions
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from .grades import matrix
 from .i18n import Language
 
 
@@ -44,10 +58,47 @@ def run_summary(manifest: dict, html_path: Path, run_dir: Path, lang: Language) 
     return lines + location_lines(html_path, run_dir, lang)
 
 
-def location_lines(html_path: Path, run_dir: Path, lang: Language) -> list[str]:
+def location_lines(html_path: Path, run_dir: Path, lang: Language,
+                   folder_key: str = "summary.run_folder") -> list[str]:
     """``Report: <report.html>`` and ``Run folder: <folder>``, absolute paths."""
     return [lang.t("summary.report", path=html_path.resolve()),
-            lang.t("summary.run_folder", path=run_dir.resolve())]
+            lang.t(folder_key, path=run_dir.resolve())]
+
+
+def submissions_summary(document: dict, html_path: Path, folder: Path,
+                        lang: Language) -> list[str]:
+    """The lines of summary.txt for students' captures graded against a plan (report.json)."""
+    rows = []
+    for pair, scenario, capture in matrix(document):
+        if capture is None:
+            rows.append((pair, scenario, "-", "-", "-", lang.t("verdict.missing")))
+            continue
+        submission = capture.get("submission") or {}
+        answered = capture["answered"]
+        verdict = lang.t(f"verdict.{capture['verdict']}")
+        if capture["reasons"]:
+            verdict = lang.t("summary.verdict_reasons", verdict=verdict,
+                             reasons="; ".join(capture["reasons"]))
+        rows.append((pair, scenario, submission.get("file") or capture["files"]["pcap"],
+                     lang.t(f"grade.owner_from.{submission.get('owner_from') or 'unknown'}"),
+                     f"{answered['replies']}/{answered['messages']}" if answered else "-",
+                     verdict))
+    header = tuple(lang.t(key) for key in ("summary.pair", "summary.scenario", "summary.file",
+                                           "summary.whose", "summary.answered",
+                                           "summary.verdict"))
+    widths = [max(len(row[column]) for row in [header, *rows]) for column in range(5)]
+    summary = document["summary"]
+    plan = document["source"].get("plan") or {}
+    lines = [lang.t("summary.submissions", run_id=plan.get("run_id"),
+                    captures=summary["captures"], pairs=len(document.get("class") or []),
+                    scenarios=len(document["scenarios"]), complete=summary["complete"],
+                    incomplete=summary["incomplete"], unreadable=summary["unreadable"],
+                    missing=sum(1 for _, _, capture in matrix(document) if capture is None))]
+    for row in [header, *rows]:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]),
+                 row[3].ljust(widths[3]), row[4].rjust(widths[4]), row[5]]
+        lines.append("  ".join(cells))
+    return lines + location_lines(html_path, folder, lang, "summary.submissions_folder")
 
 
 def _packets(capture: dict) -> object:

@@ -64,7 +64,10 @@ def test_report_json_schema(run_folder: Path) -> None:
     document = json.loads((run_folder / "report.json").read_text())
     assert document["schema"] == REPORT_SCHEMA
     assert set(document) == {"schema", "generated", "tool", "language", "source", "pairs",
-                             "scenarios", "summary", "pair_verdicts", "files", "captures"}
+                             "scenarios", "class", "summary", "pair_verdicts", "files",
+                             "captures"}
+    assert document["class"] == ["p01", "p02", "p03"]  # the pairs the run lists
+    assert document["source"]["plan"] is None  # no students' captures graded against a plan
     assert document["language"] == "en"
     assert document["files"] == {"grades": "grades.csv", "summary": "summary.txt"}
     assert document["source"]["run_id"] == "20261121T172300Z"
@@ -80,6 +83,7 @@ def test_report_json_schema(run_folder: Path) -> None:
     capture = document["captures"][1]
     assert (capture["pair"], capture["scenario"], capture["verdict"]) == ("p01", "upcall",
                                                                           "complete")
+    assert (capture["source"], capture["submission"]) == ("manifest", None)
     assert capture["phases"]["text"] == "handshake 1-3, data 4-11, termination 12-14"
     assert capture["phases"]["explanation"] == [
         "Rows 1-3: the three-way handshake opens the connection: the client asks (SYN), the "

@@ -1,9 +1,13 @@
 """The plan: the whole class worked out and checked before anything runs (pure Python, no Ansible)."""
+import hashlib
+import hmac
 import json
+import re
 
 import pytest
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import (
-    MAX_MESSAGE_BYTES, PlanError, build_plan, capture_filter, capture_paths)
+    ADJECTIVES, MAX_MESSAGE_BYTES, NOUNS, PlanError, build_plan, capture_filter, capture_paths,
+    seeded_message)
 
 SCENARIOS = {
     "reqresp": {"port": 2222, "server": "reqresp/server.py", "client": "reqresp/client.py",
@@ -90,6 +94,8 @@ def test_own_messages_beat_class_messages_which_beat_the_scenarios():
     ({"lab_roster": [{"name": "Ani Budi"}]}, "Pair name 'Ani Budi': use a unique name"),
     ({"lab_roster": [{"name": "a"}, {"name": "a"}]}, "Pair name 'a': use a unique name"),
     ({"lab_roster": [{"name": "vm01"}]}, "Pair name 'vm01'"),
+    ({"lab_roster": [{"name": "handout"}]}, "Pair name 'handout': the run folder has a folder handout/ of its own"),
+    ({"lab_roster": [{"name": "ladders"}]}, "Pair name 'ladders': the run folder has a folder ladders/"),
     ({"lab_roster": [{"name": "a", "sever": "vm01"}]}, "Pair 'a': unknown setting 'sever'"),
     ({"lab_roster": [{"name": "a", "docker_host": "pc9"}]}, "Pair 'a': docker_host 'pc9' is not an inventory host"),
     ({"lab_roster": [{"name": "a", "server": "vm01", "client": "vm9"}]},
@@ -101,6 +107,11 @@ def test_own_messages_beat_class_messages_which_beat_the_scenarios():
     ({"lab_network_pool": "banana"}, "lab_network_pool 'banana': give an IPv4 network"),
     ({"lab_bridge_prefix": "Br_"}, "lab_bridge_prefix 'Br_': use 1 to 12"),
     ({"lab_run_id": "../x"}, "lab_run_id '../x': use a folder-safe name"),
+    ({"lab_messages_count": 0}, "lab_messages_count 0: give 1 to 20 generated messages per scenario."),
+    ({"lab_messages_count": "21"}, "lab_messages_count 21: give 1 to 20"),
+    ({"lab_messages_count": "three"}, "lab_messages_count 'three': give 1 to 20"),
+    ({"lab_messages_count": True}, "lab_messages_count True: give 1 to 20"),
+    ({"lab_messages_seed": 20261122}, "lab_messages_seed (int value, not shown): write the seed as a quoted string"),
 ])
 def test_a_bad_setting_is_one_line_naming_it(changes, expected):
     assert error(**changes).startswith(expected)
@@ -183,3 +194,100 @@ def test_pcaps_land_in_the_run_folder_when_the_controller_captures():
     assert capture_paths(result, local, "reqresp") == ("/c/r1/a/reqresp.pcap", "/var/tmp/tcplab/tcplab/r1/a/reqresp")
     assert capture_paths(result, remote, "reqresp") == ("/var/tmp/tcplab/tcplab/r1/b/reqresp.pcap",
                                                         "/var/tmp/tcplab/tcplab/r1/b/reqresp")
+
+
+# --- messages of their own, from the teacher's seed ------------------------------------------
+
+SEED = "kelas-a rahasia 2026"
+GENERATED = re.compile(r"^([a-z]+) ([a-z]+) ([1-9][0-9]{3})$")
+
+
+def test_without_a_seed_nothing_is_generated():
+    result = plan()
+    assert result["messages_seeded"] is False
+    assert [p["messages_source"] for p in result["pairs"]] == [{"reqresp": "scenario", "upcall": "scenario"}] * 2
+
+
+def test_a_seed_gives_every_pair_readable_messages_of_its_own():
+    result = plan(lab_messages_seed=SEED)
+    assert result["messages_seeded"] is True
+    for pair in result["pairs"]:
+        assert pair["messages_source"] == {"reqresp": "seed", "upcall": "seed"}
+        for scenario, messages in pair["messages"].items():
+            assert len(messages) == 3
+            for index, message in enumerate(messages, start=1):
+                noun, adjective, _number = GENERATED.match(message).groups()
+                assert noun in NOUNS and adjective in ADJECTIVES
+                assert message == seeded_message(SEED, pair["name"], scenario, index)
+    lists = [tuple(m) for p in result["pairs"] for m in p["messages"].values()]
+    assert len(set(lists)) == 4  # two pairs x two scenarios, all different
+
+
+def test_generated_messages_are_the_documented_hmac_of_seed_pair_scenario_and_index():
+    digest = hmac.new(SEED.encode(), b'["ani-budi","upcall",2]', hashlib.sha256).digest()
+    noun = NOUNS[int.from_bytes(digest[0:4], "big") % 128]
+    adjective = ADJECTIVES[int.from_bytes(digest[4:8], "big") % 64]
+    number = 1000 + int.from_bytes(digest[8:12], "big") % 9000
+    assert seeded_message(SEED, "ani-budi", "upcall", 2) == f"{noun} {adjective} {number}"
+    assert len(NOUNS) == len(set(NOUNS)) == 128 and len(ADJECTIVES) == len(set(ADJECTIVES)) == 64
+
+
+def test_generated_messages_are_reproducible_and_differ_with_the_seed():
+    roster = [{"name": "ani-budi"}, {"name": "citra-dewi"}]
+    first = plan(lab_messages_seed=SEED, lab_roster=roster)
+    again = plan(lab_messages_seed=SEED, lab_roster=roster, lab_run_id="r2")
+    other = plan(lab_messages_seed=SEED + ".", lab_roster=roster)
+    messages = [[p["messages"] for p in result["pairs"]] for result in (first, again, other)]
+    assert messages[0] == messages[1]
+    assert not {m for p in messages[0] for ms in p.values() for m in ms} & \
+        {m for p in messages[2] for ms in p.values() for m in ms}
+    # a pair's messages do not depend on the pairs after it, nor on the class size
+    small = plan(lab_messages_seed=SEED, lab_class_size=5)["pairs"][4]["messages"]
+    large = plan(lab_messages_seed=SEED, lab_class_size=250)["pairs"][4]["messages"]
+    assert small == large
+
+
+def test_the_seed_is_never_in_the_plan():
+    result = plan(lab_messages_seed=SEED)
+    text = json.dumps(result, ensure_ascii=False)
+    assert SEED not in text and "rahasia" not in text
+    assert "lab_messages_seed" not in text
+
+
+def test_own_messages_beat_generated_ones_which_beat_class_and_scenario_messages():
+    roster = [{"name": "ani", "messages": {"upcall": ["a"]}}, {"name": "budi"}]
+    result = plan(lab_roster=roster, lab_messages={"upcall": ["class"]}, lab_messages_seed=SEED,
+                  lab_messages_count="2")
+    ani, budi = result["pairs"]
+    assert ani["messages"]["upcall"] == ["a"] and ani["messages_source"]["upcall"] == "pair"
+    assert ani["messages_source"]["reqresp"] == budi["messages_source"]["upcall"] == "seed"
+    assert ani["messages"]["reqresp"] == [seeded_message(SEED, "ani", "reqresp", i) for i in (1, 2)]
+    assert [p["messages_source"] for p in plan(lab_roster=roster, lab_messages={"upcall": ["class"]})["pairs"]] \
+        == [{"reqresp": "scenario", "upcall": "pair"}, {"reqresp": "scenario", "upcall": "class"}]
+
+
+@pytest.mark.parametrize("count", [3, 20])
+def test_every_generated_message_of_250_pairs_is_distinct(count):
+    result = plan(lab_messages_seed=SEED, lab_class_size=250, lab_messages_count=count)
+    messages = [m for p in result["pairs"] for ms in p["messages"].values() for m in ms]
+    assert len(messages) == 250 * 2 * count
+    assert len(set(messages)) == len(messages)
+    assert all(GENERATED.match(m) and len(m.encode()) <= MAX_MESSAGE_BYTES for m in messages)
+
+
+def test_a_message_already_given_is_derived_again():
+    """Two pairs whose first derivation collides: the later one takes the next attempt."""
+    seen = {}
+    pair_a = pair_b = None
+    for number in range(1, 20000):  # 73.7 million messages: a collision is among ~12000 pairs
+        message = seeded_message("s", f"p{number}", "reqresp", 1)
+        if message in seen:
+            pair_a, pair_b = seen[message], f"p{number}"
+            break
+        seen[message] = f"p{number}"
+    assert pair_b is not None
+    result = plan(lab_messages_seed="s", lab_messages_count=1, lab_run_scenarios=["reqresp"],
+                  lab_roster=[{"name": pair_a}, {"name": pair_b}])
+    first, second = (p["messages"]["reqresp"][0] for p in result["pairs"])
+    assert first == seeded_message("s", pair_a, "reqresp", 1)
+    assert second == seeded_message("s", pair_b, "reqresp", 1, attempt=1) != first

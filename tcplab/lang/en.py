@@ -279,4 +279,104 @@ STRINGS = {
     "picture.no_converter": "the ladder diagrams are not drawn as PNG: rsvg-convert is not "
                             "installed (Debian package librsvg2-bin; make setup installs it)",
     "picture.failed": "the ladder diagram could not be drawn as PNG: {error}",
+    # --- the hand-out (handout) and plan.json (planfile) ---
+    "handout.title": "TCP lab: pair {pair}",
+    "handout.index_title": "TCP lab {lab}, run {run}: hand-outs",
+    "handout.pairs": "Pairs",
+    "handout.intro": "Lab {lab}, run {run}. Do the scenarios below in this order; each ends "
+                     "with a capture file to hand in.",
+    "handout.your_lab": "Your lab",
+    "handout.docker_host": "Docker host",
+    "handout.server_container": "Server container",
+    "handout.client_container": "Client container",
+    "handout.bridge": "Bridge interface",
+    "handout.server_machine": "Server machine",
+    "handout.client_machine": "Client machine",
+    "handout.capture_on": "Capture on",
+    "handout.plain_value": "{value}",
+    "handout.address_value": "{name}, address {address}",
+    "handout.bridge_value": "{bridge} (network {network}, subnet {subnet})",
+    "handout.capture_value": "{host}, interface {interface}",
+    "handout.capture_value_find": "{host}, the interface that routes to {peer}",
+    "handout.find_bridge": "On the Docker host, {command} shows your bridge: the interface "
+                           "{bridge}, with the address {address}.",
+    "handout.scenario": "{scenario} (port {port})",
+    "handout.step_server_docker": "In a first terminal on the Docker host, start the server:",
+    "handout.step_capture_docker": "In a second terminal on the Docker host, find the bridge "
+                                   "with {command} (it is {bridge}) and start the capture (as "
+                                   "root, or with sudo):",
+    "handout.step_client_docker": "In a third terminal on the Docker host, start the client:",
+    "handout.step_server_machine": "On the server machine {machine}, start the server:",
+    "handout.step_capture_machine": "On {host}, start the capture on the interface {interface} "
+                                    "(as root, or with sudo):",
+    "handout.step_capture_machine_find": "On {host}, find the interface that routes to {peer} "
+                                         "with {command} (the name after \"dev\"), and start the "
+                                         "capture on it, writing its name for {placeholder} (as "
+                                         "root, or with sudo):",
+    "handout.step_client_machine": "On the client machine {machine}, start the client:",
+    "handout.step_type": "At the client's prompt, type these messages in this order, each "
+                         "followed by Enter:",
+    "handout.step_exit": "Type {exit} and Enter: the client closes the connection and the "
+                         "server stops.",
+    "handout.step_stop": "Stop tcpdump with {keys}. Your capture of {scenario} is the file "
+                         "{file}.",
+    "handout.empty_message": "(an empty line: press Enter only)",
+    "handout.exit_message": "(this message is {exit} and would stop the client: ask your "
+                            "teacher)",
+    "handout.hand_in": "Hand in",
+    "handout.hand_in_intro": "Hand in these files, named exactly so:",
+    "handout.hand_in_item": "{file} ({scenario})",
+    "handout.written": "Hand-out for {count} pair(s): {index}",
+    "cli.not_a_folder": "{option} {path}: not a folder",
+    "planfile.missing": "{path}: no such file (give the plan.json of a run: "
+                        "captures/<run-id>/plan.json)",
+    "planfile.unreadable": "{path}: cannot read the plan ({error})",
+    "planfile.not_json": "{path}: not JSON ({error}); give the plan.json the lab wrote",
+    "planfile.schema": "{path}: not a tcplab plan (schema {schema}, expected {expected})",
+    "planfile.bad": "{path}: {field} is {value}; a plan has {expected} there",
+    "planfile.expect.string": "a string",
+    "planfile.expect.scenarios": "the scenarios by name",
+    "planfile.expect.scenario": "port, server, client and reply_format",
+    "planfile.expect.port": "a port number (1-65535)",
+    "planfile.expect.pairs": "a list of pairs",
+    "planfile.expect.pair_name": "a unique pair name (lower-case letters, digits and dashes)",
+    "planfile.expect.kind": "docker or machines",
+    "planfile.expect.end": "its host and address",
+    "planfile.expect.capture": "its capture point",
+    "planfile.expect.messages": "a list of strings for every scenario",
+    # --- students' own captures, graded against the plan (grade, summary) ---
+    "exchange.not_sent.plan": "message {number} was not sent (hand-out: {want})",
+    "exchange.wrong_message.plan": "message {number}: the client sent {sent}, the hand-out says "
+                                   "{want}",
+    "grade.copied": "carries the messages of pair {pair}",
+    "grade.no_pair": "its messages belong to no pair: {messages}",
+    "grade.unknown_owner": "whose capture this is is unknown: its file name does not start with "
+                           "a pair's name (<pair>-tcp.pcap) and no pair's own messages are in it",
+    "grade.several_owners": "whose capture this is is unknown: it carries as many messages of "
+                            "pairs {pairs}",
+    "grade.no_scenario": "no conversation on a scenario's server port ({ports})",
+    "grade.note_named": "the file name names pair {pair}",
+    "grade.note_by_messages": "pair {pair}'s by its messages: {count} of the pair's own are in it",
+    "grade.note_scenario_port": "scenario {scenario} from the server port {port}",
+    "grade.note_scenario_file_name": "scenario {scenario} from the file name",
+    "grade.note_scenario_messages": "scenario {scenario} from its messages",
+    "grade.note_same_file": "the same file as {files}",
+    "grade.source": "captures handed in, graded against the plan of run {run_id} ({plan})",
+    "grade.no_own_messages": "the plan gives no pair messages of its own (lab_messages_seed is "
+                             "not set): whose a capture is comes from its file name alone",
+    "grade.owner_from.file name": "file name",
+    "grade.owner_from.messages": "messages",
+    "grade.owner_from.unknown": "unknown",
+    "grade.cli_latest": "No --plan given: grading against the plan of the latest run, {path} "
+                        "({target})",
+    "grade.cli_no_folder": "{path}: no such folder (give the folder of the captures handed in)",
+    "summary.submissions": "Captures handed in, graded against the plan of run {run_id}: "
+                           "{captures} capture(s) for {pairs} pair(s) x {scenarios} scenario(s); "
+                           "{complete} complete, {incomplete} incomplete, {unreadable} "
+                           "unreadable, {missing} missing",
+    "summary.file": "file",
+    "summary.whose": "whose",
+    "summary.verdict": "verdict",
+    "summary.verdict_reasons": "{verdict}: {reasons}",
+    "summary.submissions_folder": "Submissions folder: {path}",
 }

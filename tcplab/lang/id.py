@@ -282,4 +282,108 @@ STRINGS = {
     "picture.no_converter": "diagram ladder tidak dibuat sebagai PNG: rsvg-convert tidak "
                             "terpasang (paket Debian librsvg2-bin; make setup memasangnya)",
     "picture.failed": "diagram ladder tidak dapat dibuat sebagai PNG: {error}",
+    # --- lembar kerja (handout) dan plan.json (planfile) ---
+    "handout.title": "Lab TCP: pasangan {pair}",
+    "handout.index_title": "Lab TCP {lab}, sesi {run}: lembar kerja",
+    "handout.pairs": "Pasangan",
+    "handout.intro": "Lab {lab}, sesi {run}. Kerjakan skenario di bawah ini secara berurutan; "
+                     "setiap skenario menghasilkan satu file capture yang dikumpulkan.",
+    "handout.your_lab": "Lab kalian",
+    "handout.docker_host": "Docker host",
+    "handout.server_container": "Container server",
+    "handout.client_container": "Container client",
+    "handout.bridge": "Bridge interface",
+    "handout.server_machine": "Mesin server",
+    "handout.client_machine": "Mesin client",
+    "handout.capture_on": "Capture di",
+    "handout.plain_value": "{value}",
+    "handout.address_value": "{name}, alamat {address}",
+    "handout.bridge_value": "{bridge} (network {network}, subnet {subnet})",
+    "handout.capture_value": "{host}, interface {interface}",
+    "handout.capture_value_find": "{host}, interface yang menuju {peer}",
+    "handout.find_bridge": "Di Docker host, perintah {command} menampilkan bridge kalian: "
+                           "interface {bridge} dengan alamat {address}.",
+    "handout.scenario": "{scenario} (port {port})",
+    "handout.step_server_docker": "Di terminal pertama pada Docker host, jalankan server:",
+    "handout.step_capture_docker": "Di terminal kedua pada Docker host, cari bridge interface "
+                                   "dengan {command} (yaitu {bridge}), lalu jalankan packet "
+                                   "capturing (sebagai root, atau dengan sudo):",
+    "handout.step_client_docker": "Di terminal ketiga pada Docker host, jalankan client:",
+    "handout.step_server_machine": "Di mesin server {machine}, jalankan server:",
+    "handout.step_capture_machine": "Di {host}, jalankan packet capturing pada interface "
+                                    "{interface} (sebagai root, atau dengan sudo):",
+    "handout.step_capture_machine_find": "Di {host}, cari interface yang menuju {peer} dengan "
+                                         "{command} (nama setelah \"dev\"), lalu jalankan "
+                                         "packet capturing pada interface tersebut, dengan "
+                                         "namanya menggantikan {placeholder} (sebagai root, "
+                                         "atau dengan sudo):",
+    "handout.step_client_machine": "Di mesin client {machine}, jalankan client:",
+    "handout.step_type": "Pada prompt client, ketik pesan-pesan berikut sesuai urutan, "
+                         "masing-masing diakhiri Enter:",
+    "handout.step_exit": "Ketik {exit} lalu Enter: client menutup koneksi dan server berhenti.",
+    "handout.step_stop": "Matikan tcpdump dengan {keys}. Hasil capture {scenario} kalian adalah "
+                         "file {file}.",
+    "handout.empty_message": "(baris kosong: cukup tekan Enter)",
+    "handout.exit_message": "(pesan ini adalah {exit} dan akan menghentikan client: tanyakan "
+                            "ke pengajar)",
+    "handout.hand_in": "Pengumpulan",
+    "handout.hand_in_intro": "Kumpulkan file-file berikut, dengan nama persis seperti ini:",
+    "handout.hand_in_item": "{file} ({scenario})",
+    "handout.written": "Lembar kerja untuk {count} pasangan: {index}",
+    "cli.not_a_folder": "{option} {path}: bukan folder",
+    "planfile.missing": "{path}: file tidak ada (berikan plan.json dari sebuah sesi: "
+                        "captures/<run-id>/plan.json)",
+    "planfile.unreadable": "{path}: plan tidak dapat dibaca ({error})",
+    "planfile.not_json": "{path}: bukan JSON ({error}); berikan plan.json yang ditulis oleh lab",
+    "planfile.schema": "{path}: bukan plan tcplab (schema {schema}, seharusnya {expected})",
+    "planfile.bad": "{path}: {field} bernilai {value}; sebuah plan berisi {expected} di sana",
+    "planfile.expect.string": "sebuah string",
+    "planfile.expect.scenarios": "skenario-skenario menurut namanya",
+    "planfile.expect.scenario": "port, server, client dan reply_format",
+    "planfile.expect.port": "nomor port (1-65535)",
+    "planfile.expect.pairs": "daftar pasangan",
+    "planfile.expect.pair_name": "nama pasangan yang unik (huruf kecil, angka dan tanda hubung)",
+    "planfile.expect.kind": "docker atau machines",
+    "planfile.expect.end": "host dan alamatnya",
+    "planfile.expect.capture": "titik capture-nya",
+    "planfile.expect.messages": "daftar string untuk setiap skenario",
+    # --- capture milik mahasiswa sendiri, dinilai terhadap plan (grade, summary) ---
+    "exchange.not_sent.plan": "pesan {number} tidak dikirim (lembar kerja: {want})",
+    "exchange.wrong_message.plan": "pesan {number}: client mengirim {sent}, lembar kerja "
+                                   "menyebut {want}",
+    "grade.copied": "berisi pesan-pesan milik pasangan {pair}",
+    "grade.no_pair": "pesan-pesannya bukan milik pasangan mana pun: {messages}",
+    "grade.unknown_owner": "tidak diketahui milik siapa capture ini: nama filenya tidak diawali "
+                           "nama pasangan (<pasangan>-tcp.pcap) dan tidak berisi pesan milik "
+                           "pasangan mana pun",
+    "grade.several_owners": "tidak diketahui milik siapa capture ini: berisi pesan pasangan "
+                            "{pairs} dalam jumlah yang sama",
+    "grade.no_scenario": "tidak ada percakapan pada port server sebuah skenario ({ports})",
+    "grade.note_named": "nama file menyebut pasangan {pair}",
+    "grade.note_by_messages": "milik pasangan {pair} menurut pesannya: {count} pesan milik "
+                              "pasangan itu ada di dalamnya",
+    "grade.note_scenario_port": "skenario {scenario} dari port server {port}",
+    "grade.note_scenario_file_name": "skenario {scenario} dari nama file",
+    "grade.note_scenario_messages": "skenario {scenario} dari pesan-pesannya",
+    "grade.note_same_file": "file yang sama persis dengan {files}",
+    "grade.source": "capture yang dikumpulkan, dinilai terhadap plan sesi {run_id} ({plan})",
+    "grade.no_own_messages": "plan tidak memberi pasangan mana pun pesan miliknya sendiri "
+                             "(lab_messages_seed tidak diisi): pemilik capture hanya diketahui "
+                             "dari nama filenya",
+    "grade.owner_from.file name": "nama file",
+    "grade.owner_from.messages": "pesan",
+    "grade.owner_from.unknown": "tidak diketahui",
+    "grade.cli_latest": "--plan tidak diberikan: menilai terhadap plan sesi terakhir, {path} "
+                        "({target})",
+    "grade.cli_no_folder": "{path}: folder tidak ada (berikan folder berisi capture yang "
+                           "dikumpulkan)",
+    "summary.submissions": "Capture yang dikumpulkan, dinilai terhadap plan sesi {run_id}: "
+                           "{captures} capture untuk {pairs} pasangan x {scenarios} skenario; "
+                           "{complete} lengkap, {incomplete} tidak lengkap, {unreadable} tidak "
+                           "terbaca, {missing} tidak ada",
+    "summary.file": "file",
+    "summary.whose": "milik",
+    "summary.verdict": "hasil",
+    "summary.verdict_reasons": "{verdict}: {reasons}",
+    "summary.submissions_folder": "Folder pengumpulan: {path}",
 }

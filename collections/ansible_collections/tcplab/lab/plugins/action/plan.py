@@ -1,7 +1,9 @@
 """Action plugin tcplab.lab.plan: the complete plan of a lab run, from the inventory.
 
 Runs on the controller. Reads the lab's settings and the inventory's machines, fixes the run id,
-reads the capture records the run already has, and returns the plan (module_utils/plan.py).
+reads the capture records the run already has, and returns the plan (module_utils/plan.py). It
+also makes the run folder with the plan (plan.json) and every pair's hand-out (handout/), which
+`make watch`, grading and students doing the labs by hand read.
 
 Messages are data: lab_roster, lab_messages and lab_scenarios are read as the inventory holds
 them, never templated (a message "{{ 7*7 }}" stays those seven characters), and everything the
@@ -9,8 +11,10 @@ plugin returns is plain JSON data, so no later task can render it either.
 """
 
 import datetime
+import importlib
 import json
 import os
+import sys
 from pathlib import Path
 
 from ansible.errors import AnsibleError
@@ -25,6 +29,9 @@ RENDERED = {
     "lab_image_name": "", "lab_network_pool": "", "lab_network_prefix": 24, "lab_bridge_prefix": "",
     "lab_capture_point": "bridge", "lab_capture_host": "", "lab_capture_interface": "",
     "lab_remote_dir": "/opt/tcplab", "lab_spool": "/var/tmp/tcplab", "lab_report_language": "en",
+    # The teacher's secret for each pair's own messages: rendered (a vaulted value is decrypted),
+    # used by the plan, and never written anywhere or shown.
+    "lab_messages_seed": "", "lab_messages_count": 3,
 }
 # Settings that hold messages: taken as the inventory holds them. Only a value that is itself one
 # template (lab_roster: "{{ lookup('file', 'roster.json') | from_json }}") is rendered, once; the
@@ -65,6 +72,7 @@ class ActionModule(ActionBase):
             records = self._records(os.path.join(settings["lab_captures_dir"], settings["lab_run_id"]))
             plan = build_plan(settings, inventory, records)
             self._make_run_folder(plan)
+            self._write_handout(plan)
         except PlanError as error:
             result.update(failed=True, msg=str(error))
             return result
@@ -125,6 +133,19 @@ class ActionModule(ActionBase):
         with open(path + ".tmp", "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(path + ".tmp", path)
+
+    @staticmethod
+    def _write_handout(plan):
+        """Every pair's hand-out (handout/<pair>.md, handout/index.html), for doing the labs by
+        hand: written by the project's tcplab.handout, here in Ansible's own process."""
+        if str(PROJECT) not in sys.path:
+            sys.path.insert(0, str(PROJECT))
+        handout = importlib.import_module("tcplab.handout")
+        planfile = importlib.import_module("tcplab.planfile")
+        try:
+            handout.write_handout(plan, Path(plan["run_dir"]) / "handout", plan["report_language"])
+        except planfile.PlanFileError as error:
+            raise PlanError(f"The hand-out cannot be written: {error}") from None
 
     @staticmethod
     def _records(run_dir):

@@ -12,10 +12,11 @@ from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, wr
 
 # Derived from the captures, after the manifest or by it, so not listed in it: the manifest, what
 # the report writes (its pages, the summary, the grades and the ladder diagrams), the run's log
-# (it grows with every run under the run id) and the exchange's progress markers.
+# (it grows with every run under the run id), the exchange's progress markers and the hand-out
+# (written from plan.json, which is listed).
 NOT_LISTED = {"manifest.json", "summary.txt", "report.html", "report.md", "report.json", "grades.csv",
               "ansible.log"}
-NOT_LISTED_FOLDERS = {"ladders", ".progress"}
+NOT_LISTED_FOLDERS = {"ladders", ".progress", "handout"}
 
 
 def run_files(run_dir):

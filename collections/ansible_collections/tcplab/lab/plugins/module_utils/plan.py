@@ -15,7 +15,9 @@ Pure Python, no Ansible: the action plugin `tcplab.lab.plan` calls it, the tests
 """
 
 import hashlib
+import hmac
 import ipaddress
+import json
 import os
 import re
 
@@ -25,12 +27,44 @@ SCHEMA = "tcplab.plan/1"
 MAX_MESSAGE_BYTES = 65536
 MAX_PAIRS = 250
 
+# Generated messages (lab_messages_seed): lab_messages_count per scenario, 3 unless set.
+DEFAULT_MESSAGES_COUNT, MAX_MESSAGES_COUNT = 3, 20
+# A generated message is "<noun> <adjective> <number>", e.g. "kucing merah 4821": short Indonesian
+# words a student types without a second look. 128 x 64 x 9000 = 73,728,000 messages; the plan
+# also keeps every generated message distinct (see _seeded_messages).
+NOUNS = (
+    "kucing", "anjing", "burung", "ikan", "kuda", "sapi", "kambing", "ayam", "bebek", "gajah",
+    "harimau", "singa", "monyet", "kelinci", "katak", "rusa", "kerbau", "semut", "lebah", "kupu",
+    "capung", "cicak", "beruang", "paus", "udang", "kepiting", "penyu", "apel", "jeruk", "mangga",
+    "pisang", "nanas", "anggur", "semangka", "melon", "pepaya", "durian", "rambutan", "salak",
+    "jambu", "manggis", "nangka", "kelapa", "alpukat", "belimbing", "sirsak", "duku", "nasi",
+    "roti", "kopi", "teh", "susu", "gula", "garam", "sambal", "bakso", "sate", "soto", "tempe",
+    "tahu", "mie", "kue", "keju", "madu", "buku", "pena", "pensil", "meja", "kursi", "pintu",
+    "jendela", "lampu", "jam", "tas", "sepatu", "topi", "baju", "payung", "kunci", "gelas",
+    "piring", "sendok", "botol", "kotak", "bola", "layangan", "sepeda", "mobil", "kapal",
+    "kereta", "perahu", "pesawat", "gunung", "sungai", "danau", "laut", "pantai", "hutan", "pohon",
+    "bunga", "daun", "batu", "pasir", "awan", "hujan", "angin", "bulan", "bintang", "matahari",
+    "pelangi", "rumah", "pasar", "sekolah", "kantor", "taman", "jalan", "jembatan", "menara",
+    "desa", "kota", "pulau", "gitar", "seruling", "radio", "kamera", "peta", "kompas", "surat",
+)
+ADJECTIVES = (
+    "merah", "biru", "hijau", "kuning", "putih", "hitam", "ungu", "jingga", "coklat", "abu",
+    "emas", "perak", "besar", "kecil", "tinggi", "pendek", "panjang", "lebar", "sempit", "tebal",
+    "tipis", "berat", "ringan", "cepat", "lambat", "baru", "lama", "muda", "tua", "manis", "asam",
+    "asin", "pedas", "pahit", "panas", "dingin", "hangat", "sejuk", "basah", "kering", "bersih",
+    "terang", "gelap", "ramai", "sepi", "senang", "riang", "tenang", "berani", "pintar", "rajin",
+    "ramah", "lucu", "cantik", "indah", "bagus", "kuat", "lembut", "halus", "kasar", "bulat",
+    "segar", "harum", "wangi",
+)
+
 # Host numbers inside a pair's subnet: .1 is the bridge (gateway), then the server and the client.
 GATEWAY_HOSTNUM, SERVER_HOSTNUM, CLIENT_HOSTNUM = 1, 2, 3
 
 LAB_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 PAIR_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
+# Folders of the run folder that are not a pair's: the pairs' hand-out, the report's diagrams.
+RUN_FOLDERS = ("handout", "ladders")
 BRIDGE_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,11}$")
 INTERFACE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 ROSTER_KEYS = {"name", "messages", "docker_host", "server", "client", "capture", "capture_host",
@@ -44,8 +78,9 @@ class PlanError(Exception):
 def build_plan(settings, inventory, records=None):
     """The complete plan of a run.
 
-    settings: the lab's variables (lab_id, lab_run_id, lab_class_size, lab_roster, ...), already
-      resolved to plain values, messages untouched.
+    settings: the lab's variables (lab_id, lab_run_id, lab_class_size, lab_roster, lab_messages,
+      lab_messages_seed, lab_messages_count, ...), already resolved to plain values, messages
+      untouched.
     inventory: {"hosts": {name: {"ansible_host", "lab_address", "ansible_connection", ...}},
       "groups": {group: [hosts]}}.
     records: {(pair, scenario): status} of the run's capture records found so far (a re-run).
@@ -57,21 +92,34 @@ def build_plan(settings, inventory, records=None):
     entries = _roster(settings, hosts)
     defined = list(settings["lab_scenarios"])
     class_messages = _messages("lab_messages", settings.get("lab_messages") or {}, scenarios, defined)
+    seed = _messages_seed(settings.get("lab_messages_seed"))
+    count = settings.get("lab_messages_count")
+    count = as_int("lab_messages_count", DEFAULT_MESSAGES_COUNT if count is None else count, 1,
+                   MAX_MESSAGES_COUNT, f"give 1 to {MAX_MESSAGES_COUNT} generated messages per scenario.")
     network = _network(settings, len(entries))
     report_language = _report_language(settings)
     bridge_prefix = _bridge_prefix(settings.get("lab_bridge_prefix") or "", lab_id)
     run_dir = os.path.join(settings["lab_captures_dir"], run_id)
 
     pairs = []
+    generated = set()  # every generated message so far: none is given twice
     for index, entry in enumerate(entries, start=1):
         own = _messages(f"lab_roster pair {entry['name']}", entry.get("messages") or {}, scenarios, defined)
-        messages = {name: list(own.get(name) or class_messages.get(name) or spec["messages"])
-                    for name, spec in scenarios.items()}
         if "server" in entry:
             pair = _machine_pair(entry, index, settings, hosts)
         else:
             pair = _docker_pair(entry, index, lab_id, settings, hosts, network, bridge_prefix)
-        pair["messages"] = messages
+        pair["messages"], pair["messages_source"] = {}, {}
+        for name, spec in scenarios.items():
+            if own.get(name):
+                messages, source = own[name], "pair"
+            elif seed:
+                messages, source = _seeded_messages(seed, entry["name"], name, count, generated), "seed"
+            elif class_messages.get(name):
+                messages, source = class_messages[name], "class"
+            else:
+                messages, source = spec["messages"], "scenario"
+            pair["messages"][name], pair["messages_source"][name] = list(messages), source
         pairs.append(pair)
     _assign_waves(pairs)
 
@@ -92,6 +140,7 @@ def build_plan(settings, inventory, records=None):
         "image": settings.get("lab_image_name") or "",
         "report_language": report_language,
         "scenarios": scenarios,
+        "messages_seeded": bool(seed),
         "pairs": pairs,
         "docker_hosts": list(dict.fromkeys(p["docker_host"] for p in pairs if p["kind"] == "docker")),
         "machines": _machines(pairs, hosts),
@@ -204,6 +253,61 @@ def _messages(where, value, scenarios, defined):
     return value
 
 
+def _messages_seed(value):
+    """The teacher's seed for generated messages; empty (or unset) generates none.
+
+    A pair's messages per scenario come from, in this order: its roster entry, the seed, lab_messages,
+    the scenario's defaults. The plan says which (pair["messages_source"][scenario]: "pair", "seed",
+    "class" or "scenario") and whether a seed was set (plan["messages_seeded"]), never the seed.
+    """
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        # Named by its type, never shown: the seed is the teacher's secret.
+        raise PlanError(f"lab_messages_seed ({type(value).__name__} value, not shown): write the seed as a "
+                        'quoted string (e.g. "kelas-a 2026"), or "" for no generated messages.')
+    return value
+
+
+def seeded_message(seed: str, pair: str, scenario: str, index: int, attempt: int = 0) -> str:
+    """Message `index` (1-based) of `pair` in `scenario`, from the teacher's seed.
+
+    HMAC-SHA256 keyed with the seed (UTF-8) over the JSON text of [pair, scenario, index] (compact,
+    UTF-8; [pair, scenario, index, attempt] for a second try): bytes 0-3 of the digest pick the noun,
+    4-7 the adjective, 8-11 the number 1000-9999 (each a big-endian integer modulo the choices).
+    The same seed and names give the same message on every run and machine.
+    """
+    key = [pair, scenario, index] + ([attempt] if attempt else [])
+    data = json.dumps(key, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    digest = hmac.new(seed.encode("utf-8"), data, hashlib.sha256).digest()
+
+    def pick(start, choices):
+        return int.from_bytes(digest[start:start + 4], "big") % choices
+
+    number = 1000 + pick(8, 9000)
+    return f"{NOUNS[pick(0, len(NOUNS))]} {ADJECTIVES[pick(4, len(ADJECTIVES))]} {number}"
+
+
+def _seeded_messages(seed, pair, scenario, count, generated):
+    """`count` generated messages of a pair's scenario, each one no other pair or scenario has.
+
+    A message already given (to a pair earlier in the roster, or earlier in this list) is derived
+    again with the next attempt number. That is rare (a class of 250 pairs with 2 scenarios of 3
+    messages meets it about once in 65 classes) and keeps the plan a function of the seed and
+    the roster: a pair's messages never depend on the pairs after it.
+    """
+    messages = []
+    for index in range(1, count + 1):
+        attempt = 0
+        message = seeded_message(seed, pair, scenario, index)
+        while message in generated:
+            attempt += 1
+            message = seeded_message(seed, pair, scenario, index, attempt)
+        generated.add(message)
+        messages.append(message)
+    return messages
+
+
 def _report_language(settings):
     """The report's language: one the analyzer has a file for (tcplab/lang/<code>.py)."""
     code, known = settings.get("lab_report_language") or "en", settings.get("report_languages") or ["en"]
@@ -232,6 +336,9 @@ def _roster(settings, hosts):
         if not isinstance(name, str) or not PAIR_NAME.match(name) or name in seen or name in hosts:
             raise PlanError(f"Pair name {name!r}: use a unique name of lower-case letters, digits and dashes "
                             "(at most 31) that is not also an inventory host.")
+        if name in RUN_FOLDERS:
+            raise PlanError(f"Pair name {name!r}: the run folder has a folder {name}/ of its own "
+                            f"({', '.join(RUN_FOLDERS)}); give the pair another name.")
         unknown = sorted(set(entry) - ROSTER_KEYS)
         if unknown:
             raise PlanError(f"Pair {name!r}: unknown setting {unknown[0]!r}; a roster entry may have "

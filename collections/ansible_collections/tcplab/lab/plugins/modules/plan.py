@@ -10,7 +10,8 @@ description:
     C(lab_scenarios), C(lab_messages), C(lab_docker_host), C(lab_network_pool),
     C(lab_network_prefix), C(lab_bridge_prefix), C(lab_capture_point), C(lab_capture_host),
     C(lab_capture_interface), C(lab_captures_dir), C(lab_programs_dir), C(lab_remote_dir),
-    C(lab_spool), C(lab_image_name), C(lab_report_language)) and the inventory's machines, and returns the plan - one record
+    C(lab_spool), C(lab_image_name), C(lab_report_language), C(lab_messages_seed),
+    C(lab_messages_count)) and the inventory's machines, and returns the plan - one record
     per pair with every value a later step needs, the machines that take part, and the captures the
     run still needs (see DESIGN.md, "The plan").
   - A bad setting fails the task with one line naming it and saying what would be right.
@@ -18,6 +19,9 @@ description:
     templated, and the plan is returned as plain data that no later task renders.
   - C(lab_run_id) empty makes a new run (UTC time stamp); C(latest) re-runs the run that
     C(captures/latest) points at.
+  - It makes the run folder and writes C(plan.json) (the plan without what is still to do) and
+    every pair's hand-out (C(handout/<pair>.md), C(handout/index.html)) into it. The seed of the
+    pairs' own messages (C(lab_messages_seed)) is written nowhere.
 options: {}
 author: tcplab
 """
