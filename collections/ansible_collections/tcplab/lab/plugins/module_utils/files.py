@@ -26,7 +26,7 @@ def write_if_changed(path, text):
 
 
 def own_like_folder(path):
-    """Give a file written as root to the owner of its folder (the user who runs the lab)."""
+    """Give a file or folder made as root to the owner of its folder (the user who runs the lab)."""
     folder = os.stat(os.path.dirname(os.path.abspath(path)))
     mine = os.stat(path)
     if os.geteuid() == 0 and (mine.st_uid, mine.st_gid) != (folder.st_uid, folder.st_gid):

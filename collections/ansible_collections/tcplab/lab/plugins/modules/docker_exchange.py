@@ -57,6 +57,7 @@ from ansible_collections.tcplab.lab.plugins.module_utils import tcpdump
 from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import DockerError, Engine
 from ansible_collections.tcplab.lab.plugins.module_utils.exchange import (
     StepError, add_error, client_argv, client_deadline, last_line, listening, new_result, server_argv)
+from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_filter, capture_paths, prune
 
 
@@ -93,8 +94,11 @@ class PairRun:
         if self.pair["capture"]["local"]:
             progress = os.path.join(self.run["run_dir"], ".progress")
             os.makedirs(progress, exist_ok=True)
-            with open(os.path.join(progress, f"{self.pair['name']}.{self.scenario['name']}"), "w") as f:
+            own_like_folder(progress)
+            marker = os.path.join(progress, f"{self.pair['name']}.{self.scenario['name']}")
+            with open(marker, "w") as f:
                 f.write(state + "\n")
+            own_like_folder(marker)  # the record, as the user who runs the lab, removes it
 
     def container(self, role):
         name = self.pair[role]["container"]
