@@ -36,17 +36,16 @@ or unreadable, bad option).
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
 
 from . import i18n
 from .analyze import analyze_conversation
+from .cli import Arguments, print_written
 from .connection import assign_roles, conversations
 from .i18n import Language
 from .i18n import Text as T
@@ -304,16 +303,8 @@ def grade(folder: Path, plan_path: Path, out: Path | None = None,
 
 # --- the command line --------------------------------------------------------------------------
 
-class _Arguments(argparse.ArgumentParser):
-    """argparse whose usage errors are one line: ``error: ...``, exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        usage = " ".join(self.format_usage().split()).removeprefix("usage: ")
-        self.exit(2, f"error: {message} (usage: {usage})\n")
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = _Arguments(
+    parser = Arguments(
         prog="python -m tcplab.grade",
         description="Grade the captures students took by hand against the plan of their run: "
                     "whose each is (file name, else its messages), its scenario (server port), "
@@ -346,15 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.folder.resolve()
     written = write_run_report(grade_run(folder, plan, plan_path.resolve()), args.out or folder,
                                lang, started)
-    counts = written.document["summary"]
-    print(lang.t("cli.counts", captures=counts["captures"], complete=counts["complete"],
-                 incomplete=counts["incomplete"], unreadable=counts["unreadable"]))
-    for capture in written.document["captures"]:
-        if capture["error"]:
-            print(f"error: {capture['error']}", file=sys.stderr)
-    for warning in written.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print("\n".join(written.summary))
+    print_written(written, lang)
     return 0
 
 

@@ -24,7 +24,6 @@ data: escaped for HTML and shown as Markdown code, never read as markup.
 
 from __future__ import annotations
 
-import argparse
 import re
 import shlex
 import sys
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Callable, NoReturn
 
 from . import i18n
+from .cli import Arguments
 from .i18n import Language
 from .planfile import PlanFileError, check_plan, handin_name, load_plan, plan_language
 
@@ -330,16 +330,8 @@ def write_handout(plan: dict, out: Path, language: Language | str | None = None)
     return written + [index]
 
 
-class _Arguments(argparse.ArgumentParser):
-    """argparse whose usage errors are one line: ``error: ...``, exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        usage = " ".join(self.format_usage().split()).removeprefix("usage: ")
-        self.exit(2, f"error: {message} (usage: {usage})\n")
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = _Arguments(
+    parser = Arguments(
         prog="python -m tcplab.handout",
         description="Write each pair's hand-out for doing the labs by hand: <pair>.md and "
                     "index.html (every pair, one per printed page).")

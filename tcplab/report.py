@@ -22,7 +22,6 @@ report.json follows the schema ``tcplab.report/2``, documented in tcplab/README.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -31,10 +30,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import NoReturn
 
 from . import __version__
 from .analyze import analyze, unreadable
+from .cli import Arguments, print_written
 from .explain import explain_phases
 from .grades import write_grades
 from .i18n import Language, language, languages
@@ -360,16 +359,8 @@ def _draw_pictures(run: Run, entries: list[Entry]) -> list[T]:
     return warnings
 
 
-class _Arguments(argparse.ArgumentParser):
-    """argparse whose usage errors are one line: ``error: ...``, exit status 2."""
-
-    def error(self, message: str) -> NoReturn:
-        usage = " ".join(self.format_usage().split()).removeprefix("usage: ")
-        self.exit(2, f"error: {message} (usage: {usage})\n")
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = _Arguments(
+    parser = Arguments(
         prog="python -m tcplab.report",
         description="Analyse the pcaps of a lab run (or any folder of pcaps) and write "
                     "report.html, report.md, report.json, grades.csv, the ladder diagrams (SVG "
@@ -395,15 +386,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         parser.error(f"--out {args.out}: not a folder")
     written = write_report(args.path, args.out, lang)
-    counts = written.document["summary"]
-    print(lang.t("cli.counts", captures=counts["captures"], complete=counts["complete"],
-                 incomplete=counts["incomplete"], unreadable=counts["unreadable"]))
-    for capture in written.document["captures"]:
-        if capture["error"]:
-            print(f"error: {capture['error']}", file=sys.stderr)
-    for warning in written.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    print("\n".join(written.summary))
+    print_written(written, lang)
     return 0
 
 

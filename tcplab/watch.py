@@ -13,7 +13,6 @@ Errors are one line; exit status 2 for a bad argument, 1 when the capture cannot
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shlex
@@ -23,6 +22,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from .cli import Arguments
 
 LATEST_PLAN = Path("captures") / "latest" / "plan.json"
 INVENTORIES = ["inventory/common", "inventory/docker"]
@@ -131,7 +132,7 @@ def viewer() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tcplab.watch", description=__doc__.splitlines()[0])
+    parser = Arguments(prog="python -m tcplab.watch", description=__doc__.splitlines()[0])
     parser.add_argument("pair", help="the pair to watch, e.g. p01")
     parser.add_argument("--scenario", help="only this scenario's port (default: every scenario's)")
     parser.add_argument("--plan", type=Path, default=LATEST_PLAN, help=f"the run's plan (default {LATEST_PLAN})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = ["hello", "<b>bold</b> & co"]
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tcplab.report", *args], cwd=ROOT,
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "tcplab.report", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -183,7 +185,8 @@ def test_usage_errors_exit_non_zero(tmp_path: Path) -> None:
     file.write_bytes(b"")
     not_dir = _cli(str(file))
     assert not_dir.returncode == 2 and "not a folder" in not_dir.stderr
-    assert _cli().returncode == 2
+    # No folder given, and no latest run where it is asked (an empty folder): a usage error.
+    assert _cli(cwd=tmp_path).returncode == 2
 
 
 def test_broken_manifest_falls_back_to_the_files(run_folder: Path) -> None:

@@ -42,14 +42,15 @@ class Engine:
 
     # --- plumbing -------------------------------------------------------------------------------
 
-    def _request(self, method, path, body=None, query=None, headers=None, timeout=None):
+    def _request(self, method, path, body=None, query=None, timeout=None):
         url = path + ("?" + urllib.parse.urlencode(query) if query else "")
         connection = _UnixConnection(self.socket_path, timeout if timeout is not None else self.timeout)
+        headers = {}
         try:
-            if isinstance(body, (dict, list)):
+            if body is not None:
                 body = json.dumps(body).encode()
-                headers = dict(headers or {}, **{"Content-Type": "application/json"})
-            connection.request(method, url, body=body, headers=headers or {})
+                headers["Content-Type"] = "application/json"
+            connection.request(method, url, body=body, headers=headers)
             return connection, connection.getresponse()
         except FileNotFoundError:
             connection.close()
@@ -62,10 +63,9 @@ class Engine:
             connection.close()
             raise
 
-    def call(self, method, path, body=None, query=None, missing_ok=False, raw=False, timeout=None,
-             headers=None):
+    def call(self, method, path, body=None, query=None, missing_ok=False, raw=False, timeout=None):
         """One API call; the decoded JSON answer (or bytes with raw=True). 404 -> None if missing_ok."""
-        connection, response = self._request(method, path, body, query, headers, timeout)
+        connection, response = self._request(method, path, body, query, timeout)
         try:
             data = response.read()
         finally:

@@ -31,3 +31,14 @@ def own_like_folder(path):
     mine = os.stat(path)
     if os.geteuid() == 0 and (mine.st_uid, mine.st_gid) != (folder.st_uid, folder.st_gid):
         os.chown(path, folder.st_uid, folder.st_gid)
+
+
+def prune(folder):
+    """Remove `folder` and the folders under it when nothing but empty folders is left."""
+    if not os.path.isdir(folder):
+        return
+    for root, _dirs, _files in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
+        try:
+            os.rmdir(root)
+        except OSError:
+            pass

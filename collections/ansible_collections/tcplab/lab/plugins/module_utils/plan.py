@@ -510,13 +510,3 @@ def capture_paths(plan, pair, scenario):
         return os.path.join(plan["run_dir"], pair["name"], scenario + ".pcap"), stem
     return stem + ".pcap", stem
 
-
-def prune(folder):
-    """Remove `folder` and the folders under it when nothing but empty folders is left."""
-    if not os.path.isdir(folder):
-        return
-    for root, _dirs, _files in sorted(os.walk(folder), key=lambda entry: -len(entry[0])):
-        try:
-            os.rmdir(root)
-        except OSError:
-            pass

@@ -10,7 +10,7 @@ import json
 import os
 import tarfile
 
-from ansible_collections.tcplab.lab.plugins.module_utils.exchange import new_result
+from ansible_collections.tcplab.lab.plugins.module_utils.exchange import last_line, new_result
 from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, write_if_changed
 
 # On a loopback interface the kernel hands libpcap every packet twice (out and in) and counts
@@ -75,11 +75,6 @@ def capture_reasons(capture):
     if counts["captured"] == 0:
         reasons.append("tcpdump captured no packets")
     return reasons
-
-
-def last_line(text):
-    lines = [line for line in (text or "").splitlines() if line.strip()]
-    return lines[-1].strip() if lines else ""
 
 
 def program_reasons(name, result):

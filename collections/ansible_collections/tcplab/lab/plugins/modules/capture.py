@@ -38,7 +38,8 @@ import tarfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.tcplab.lab.plugins.module_utils import tcpdump
 from ansible_collections.tcplab.lab.plugins.module_utils.exchange import utc_now
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_filter, capture_paths, prune
+from ansible_collections.tcplab.lab.plugins.module_utils.files import prune
+from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_filter, capture_paths
 
 
 def start(params, pair, version):

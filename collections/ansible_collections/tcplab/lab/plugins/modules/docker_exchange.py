@@ -57,8 +57,8 @@ from ansible_collections.tcplab.lab.plugins.module_utils import tcpdump
 from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import DockerError, Engine
 from ansible_collections.tcplab.lab.plugins.module_utils.exchange import (
     StepError, add_error, client_argv, client_deadline, last_line, listening, new_result, server_argv)
-from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_filter, capture_paths, prune
+from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder, prune
+from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_filter, capture_paths
 
 
 class PairRun:
