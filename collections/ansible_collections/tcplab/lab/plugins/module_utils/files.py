@@ -12,6 +12,15 @@ def sha256(path):
     return digest.hexdigest()
 
 
+def read_int(path, default=0):
+    """The integer a small file holds (a pid, an exit status), or `default` when there is none."""
+    try:
+        with open(path) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return default
+
+
 def write_if_changed(path, text):
     """Write text (UTF-8) to path atomically, unless it already holds it; True if written."""
     data = text.encode("utf-8")

@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 
+from ansible_collections.tcplab.lab.plugins.module_utils.files import read_int
+
 SUPERVISOR = """
 import os, subprocess, sys
 stem, argv = sys.argv[1], sys.argv[2:]
@@ -44,7 +46,7 @@ def spawn(stem, argv, timeout=5.0):
                      close_fds=True)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        pid = _read_int(stem + ".server.pid")
+        pid = read_int(stem + ".server.pid")
         if pid:
             return pid
         time.sleep(0.01)
@@ -53,7 +55,7 @@ def spawn(stem, argv, timeout=5.0):
 
 def exited(stem):
     """The server's exit status, or None while it runs."""
-    return _read_int(stem + ".server.rc", default=None)
+    return read_int(stem + ".server.rc", default=None)
 
 
 def output(stem):
@@ -74,7 +76,7 @@ def finish(stem, argv, timeout):
 
 def stop(stem, argv):
     """Stop the server of STEM, if it is still the process its pid file names."""
-    pid = _read_int(stem + ".server.pid")
+    pid = read_int(stem + ".server.pid")
     if not pid or exited(stem) is not None or not _runs(pid, argv):
         return False
     for sig in (signal.SIGTERM, signal.SIGKILL):
@@ -99,7 +101,7 @@ def stop_leftovers(folder, program_dir):
     stopped = []
     for pid_file in sorted(glob.glob(os.path.join(folder, "**", "*.server.pid"), recursive=True)):
         stem = pid_file[:-len(".server.pid")]
-        pid = _read_int(pid_file)
+        pid = read_int(pid_file)
         command = _command(pid) if pid else []
         if exited(stem) is None and command[1:2] and command[1].startswith(program_dir.rstrip("/") + "/"):
             stop(stem, command)
@@ -118,14 +120,6 @@ def _command(pid):
             return [part.decode("utf-8", "replace") for part in f.read().split(b"\0")[:-1]]
     except OSError:
         return []
-
-
-def _read_int(path, default=0):
-    try:
-        with open(path) as f:
-            return int(f.read().strip())
-    except (OSError, ValueError):
-        return default
 
 
 def _read_text(path):

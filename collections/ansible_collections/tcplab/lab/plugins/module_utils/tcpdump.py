@@ -21,7 +21,7 @@ import signal
 import subprocess
 import time
 
-from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder, sha256
+from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder, read_int, sha256
 
 COUNT_PATTERNS = {
     "captured": re.compile(r"(\d+) packets? captured"),
@@ -96,7 +96,7 @@ def start(pcap, stem, interface, bpf_filter, timeout=10.0, buffer_kib=8192, snap
     if not interface_exists(interface):
         raise CaptureError(f"interface {interface} does not exist on this host")
     pid_file, log_file = stem + ".tcpdump.pid", stem + ".tcpdump.log"
-    old = _read_pid(pid_file)
+    old = read_int(pid_file)
     if old and alive(old):
         raise CaptureError(f"a capture into {pcap} is already running (tcpdump pid {old})")
     for path in (pcap, stem):
@@ -131,14 +131,6 @@ def start(pcap, stem, interface, bpf_filter, timeout=10.0, buffer_kib=8192, snap
     raise CaptureError(f"tcpdump did not start listening on {interface} within {timeout:g} s")
 
 
-def _read_pid(pid_file):
-    try:
-        with open(pid_file) as f:
-            return int(f.read().strip() or 0)
-    except (OSError, ValueError):
-        return 0
-
-
 def wait_until_quiet(pcap, settle, timeout):
     """Wait until the pcap has not grown for `settle` seconds (or `timeout` passed)."""
     deadline = time.monotonic() + timeout
@@ -156,7 +148,7 @@ def wait_until_quiet(pcap, settle, timeout):
 def stop(pcap, stem, settle=0.5, timeout=10.0):
     """Stop one capture once it is quiet; returns {counts, bytes, sha256}."""
     pid_file, log_file = stem + ".tcpdump.pid", stem + ".tcpdump.log"
-    pid = _read_pid(pid_file)
+    pid = read_int(pid_file)
     if not pid:
         raise CaptureError(f"no capture into {pcap} is running (no pid file)")
     wait_until_quiet(pcap, settle, timeout)
@@ -195,7 +187,7 @@ def stop_leftovers(folder):
     """Stop every capture whose pid file is under `folder` (an earlier run cut short); their names."""
     stopped = []
     for pid_file in sorted(glob.glob(os.path.join(folder, "**", "*.tcpdump.pid"), recursive=True)):
-        pid = _read_pid(pid_file)
+        pid = read_int(pid_file)
         if pid and alive(pid) and _is_tcpdump(pid):
             os.kill(pid, signal.SIGINT)
             deadline = time.monotonic() + 5
