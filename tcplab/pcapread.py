@@ -1,40 +1,51 @@
 """Read TCP packets out of a capture file, numbered as Wireshark numbers them.
 
-`read_capture(path)` accepts classic pcap (micro- and nanosecond, either byte order) and
-pcapng (several sections and interfaces, enhanced and simple packet blocks), on the link
-types a lab capture can have:
+`read_capture(path)` accepts classic pcap (micro- and nanosecond, either byte order, Kuznetzov's
+modified records) and pcapng (several sections and interfaces, enhanced, simple and obsolete
+packet blocks; every other block skipped), either of them gzip-compressed (``.pcap.gz``,
+``.pcapng.gz``: read as the capture inside), on the link types a capture can have:
 
-- Ethernet (tcpdump on a Docker bridge, or on Linux ``lo``), with 802.1Q/802.1ad tags,
+- Ethernet (tcpdump on a Docker bridge or on Linux ``lo``, Wireshark on a laptop), with any stack
+  of 802.1Q/802.1ad tags and PPPoE sessions,
 - Linux cooked capture v1 and v2 (tcpdump ``-i any``),
-- BSD/macOS loopback (``NULL``, host byte order, and OpenBSD ``LOOP``, network order),
-- raw IP (``RAW``, ``IPV4``, ``IPV6``).
+- BSD/macOS/Windows loopback (``NULL``, host byte order, and OpenBSD ``LOOP``, network order),
+- PPP, and raw IP (``RAW``, ``IPV4``, ``IPV6``).
 
-Every frame in the file counts for the packet number (1-based, like Wireshark's
-``frame.number``), TCP or not; only TCP segments over IPv4/IPv6 are returned, the other frames
-are counted and described in `Capture.skipped`.
+Every frame counts for the packet number (1-based, like Wireshark's ``frame.number``), TCP or
+not; only TCP segments over IPv4/IPv6 are returned. IPv6 extension headers are walked (hop-by-hop,
+routing, destination options, an atomic fragment header, AH, mobility, HIP, shim6); an IP
+fragment, encrypted IPsec (ESP), another protocol or a header cut short is a frame that is not
+TCP, counted by why in `Capture.not_tcp`.
 
-dpkt decodes the IP and TCP headers. The record loops are our own, over dpkt's header classes,
-so that a file cut short (tcpdump killed while writing, a partial download) is read up to its
-last whole record and reported as truncated instead of yielding a half packet. Problems that
-make a file unreadable raise `CaptureError` with a one-line message. Messages are `Text`s
-(`tcplab.i18n`), so the report can give them in its language.
+A capture is untrusted input (a student's laptop, a download): no content makes this module
+raise anything but `CaptureError` (one line: the file is not a capture at all), and a file cut
+short or corrupt part-way is read up to its last whole record and reported as truncated. The
+headers are decoded here with `struct`, at a few microseconds a frame; a file (or what a gzip
+file holds) larger than `MAX_CAPTURE_BYTES` is refused. Messages are `Text`s (`tcplab.i18n`), so
+the report can give them in its language.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import socket
+import stat
 import struct
+import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Iterator
-
-import dpkt
 
 from .i18n import Text as T
+
+MAX_CAPTURE_BYTES = 256 * 2**20  # a file, or what a gzip file holds: 256 MiB
+MAX_RECORD_BYTES = 0x4000000  # one packet record or block: 64 MiB (tcpdump's own limit is 256 KiB)
 
 # Link types (https://www.tcpdump.org/linktypes.html)
 LINKTYPE_NULL = 0
 LINKTYPE_ETHERNET = 1
+LINKTYPE_PPP = 9
 LINKTYPE_RAW = 101
 LINKTYPE_LOOP = 108
 LINKTYPE_LINUX_SLL = 113
@@ -47,6 +58,7 @@ LINKTYPE_RAW_BSDOS = 14
 LINK_NAMES = {
     LINKTYPE_NULL: "NULL",
     LINKTYPE_ETHERNET: "EN10MB",
+    LINKTYPE_PPP: "PPP",
     LINKTYPE_RAW: "RAW",
     LINKTYPE_RAW_OPENBSD: "RAW",
     LINKTYPE_RAW_BSDOS: "RAW",
@@ -59,8 +71,14 @@ LINK_NAMES = {
 
 ETHERTYPE_IPV4 = 0x0800
 ETHERTYPE_IPV6 = 0x86DD
-ETHERTYPE_VLAN = (0x8100, 0x88A8, 0x9100)
-AF_INET6_VALUES = (10, 24, 28, 30)  # Linux, NetBSD/OpenBSD, FreeBSD, macOS
+ETHERTYPE_VLAN = (0x8100, 0x88A8, 0x9100, 0x9200)
+ETHERTYPE_PPPOE = 0x8864
+PPP_IPV4, PPP_IPV6 = 0x0021, 0x0057
+AF_INET6_VALUES = (10, 23, 24, 28, 30)  # Linux, Windows, NetBSD/OpenBSD, FreeBSD, macOS
+
+# IPv6 extension headers walked to the transport header: their length is (byte 1 + 1) * 8.
+IPV6_EXTENSIONS = frozenset((0, 43, 60, 135, 139, 140, 253, 254))
+IP_FRAGMENT_HEADER, IP_AH, IP_ESP, IP_NO_NEXT, IP_TCP = 44, 51, 50, 59, 6
 
 PCAPNG_SHB = 0x0A0D0D0A
 PCAPNG_IDB = 0x00000001
@@ -68,6 +86,9 @@ PCAPNG_PB = 0x00000002
 PCAPNG_SPB = 0x00000003
 PCAPNG_EPB = 0x00000006
 PCAPNG_MAGIC_BE = 0x1A2B3C4D
+PCAPNG_OPT_IF_TSRESOL = 9
+PCAPNG_OPT_IF_TSOFFSET = 14
+GZIP_MAGIC = b"\x1f\x8b"
 
 FLAG_FIN, FLAG_SYN, FLAG_RST, FLAG_PSH, FLAG_ACK, FLAG_URG, FLAG_ECE, FLAG_CWR = (
     1, 2, 4, 8, 16, 32, 64, 128)
@@ -86,7 +107,7 @@ class CaptureError(Exception):
         self.text = text
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TcpPacket:
     """One TCP segment as captured: raw (absolute) sequence numbers, epoch time."""
 
@@ -119,13 +140,18 @@ class Capture:
     """What a capture file holds: its TCP packets and what else was in it."""
 
     path: Path
-    file_format: str  # "pcap" or "pcapng"
+    file_format: str  # "pcap" or "pcapng"; "pcap.gz", "pcapng.gz" when it came gzipped
     link_types: list[str]
     frames: int
     packets: list[TcpPacket]
     first_time: float | None
-    skipped: list[tuple[int, T]] = field(default_factory=list)  # (frame number, why)
-    truncated: T | None = None  # one line when the file ends inside a record
+    # The frames that are not TCP, by why: (the reason, how many, the first one's number).
+    not_tcp: list[tuple[T, int, int]] = field(default_factory=list)
+    truncated: T | None = None  # one line when the file ends inside a record or is corrupt
+
+    @property
+    def not_tcp_count(self) -> int:
+        return sum(count for _, count, _ in self.not_tcp)
 
 
 def flag_names(flags: int) -> str:
@@ -134,173 +160,256 @@ def flag_names(flags: int) -> str:
     return ", ".join(names) if names else "<None>"
 
 
+# --- the file --------------------------------------------------------------------------------
+
 def read_capture(path: str | Path) -> Capture:
-    """Read every frame of a pcap or pcapng file; raise `CaptureError` if it is not one."""
+    """Read every frame of a pcap or pcapng file (or either, gzipped).
+
+    Raises `CaptureError` when the file is not a capture, cannot be read, is not a regular file
+    (a symlink is never followed, a pipe never waited on) or is larger than `MAX_CAPTURE_BYTES`.
+    """
     path = Path(path)
+    data = _file_bytes(path)
+    suffix = ""
+    if data[:2] == GZIP_MAGIC:
+        data, cut = _gunzip(data)
+        suffix = ".gz"
+        if not data:
+            raise CaptureError(cut or T("capture.gzip_empty"))
+    else:
+        cut = None
+    if len(data) == 0:
+        raise CaptureError(T("capture.empty"))
+    if len(data) < 4:
+        raise CaptureError(T("capture.too_short", size=len(data)))
+    magic = struct.unpack_from(">I", data)[0]
+    if magic == PCAPNG_SHB:
+        capture = _read_pcapng(path, data)
+    elif magic in _PCAP_MAGICS:
+        capture = _read_pcap(path, data)
+    else:
+        raise CaptureError(not_a_capture(data[:4]))
+    capture.file_format += suffix
+    if cut is not None and capture.truncated is None:
+        capture.truncated = cut
+    return capture
+
+
+# What a file that is not a capture most likely is, by its first bytes (format names, the same
+# in every language).
+FILE_KINDS = ((b"%PDF", "PDF"), (b"PK\x03\x04", "ZIP / Office"), (b"\x89PNG", "PNG"),
+              (b"\xff\xd8\xff", "JPEG"), (b"\xd0\xcf\x11\xe0", "OLE (Office 97, Thumbs.db)"),
+              (b"{\\rt", "RTF"), (b"\x00\x05\x16\x07", "AppleDouble (macOS)"), (b"Rar!", "RAR"),
+              (b"7z\xbc\xaf", "7-Zip"), (b"GIF8", "GIF"), (b"\x7fELF", "ELF"), (b"MZ", "EXE"),
+              (b"<!DO", "HTML"), (b"<htm", "HTML"), (b"<?xm", "XML"))
+
+
+def _known_magic(head: bytes) -> bool:
+    magic = struct.unpack_from(">I", head)[0]
+    return magic == PCAPNG_SHB or magic in _PCAP_MAGICS
+
+
+def not_a_capture(head: bytes) -> T:
+    """Why a file is not a capture, naming what it looks like when its first bytes say."""
+    kind = next((name for magic, name in FILE_KINDS if head.startswith(magic)), None)
+    if kind is None and head and all(32 <= b < 127 or b in (9, 10, 13) for b in head):
+        kind = "ASCII"
+    if kind is None:
+        return T("capture.not_a_capture", start=head.hex())
+    return T("capture.not_a_capture_kind", start=head.hex(), kind=kind)
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The file's bytes: a regular file only, opened without following a symlink."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        with path.open("rb") as stream:
-            head = stream.read(4)
-            stream.seek(0)
-            if len(head) == 0:
-                raise CaptureError(T("capture.empty"))
-            if len(head) < 4:
-                raise CaptureError(T("capture.too_short", size=len(head)))
-            magic = struct.unpack(">I", head)[0]
-            if magic == PCAPNG_SHB:
-                return _read_pcapng(path, stream)
-            if magic in _PCAP_MAGICS:
-                return _read_pcap(path, stream)
-            raise CaptureError(T("capture.not_a_capture", start=head.hex()))
+        descriptor = os.open(path, flags)
     except OSError as error:
-        raise CaptureError(T("capture.cannot_read", error=error.strerror or error)) from error
+        if error.errno == errno.ELOOP:
+            raise CaptureError(T("capture.symlink")) from None
+        raise CaptureError(T("capture.cannot_read", error=error.strerror or error)) from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise CaptureError(T("capture.not_a_file"))
+        if info.st_size > MAX_CAPTURE_BYTES:
+            raise CaptureError(T("capture.too_large", size=info.st_size,
+                                 limit=MAX_CAPTURE_BYTES))
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            head = stream.read(4)
+            if len(head) == 4 and head[:2] != GZIP_MAGIC and not _known_magic(head):
+                raise CaptureError(not_a_capture(head))  # a PDF is not read whole to say so
+            data = head + stream.read(MAX_CAPTURE_BYTES + 1 - len(head))
+    except OSError as error:
+        raise CaptureError(T("capture.cannot_read", error=error.strerror or error)) from None
+    finally:
+        os.close(descriptor)
+    if len(data) > MAX_CAPTURE_BYTES:  # the file grew while it was read
+        raise CaptureError(T("capture.too_large", size=len(data), limit=MAX_CAPTURE_BYTES))
+    return data
+
+
+def _gunzip(data: bytes) -> tuple[bytes, T | None]:
+    """What a gzip file (of one or more members) holds, at most MAX_CAPTURE_BYTES of it.
+
+    A file cut short or corrupt part-way gives what could be decompressed and why it stopped.
+    """
+    parts: list[bytes] = []
+    size = 0
+    rest = data
+    while rest[:2] == GZIP_MAGIC:
+        inflate = zlib.decompressobj(wbits=31)
+        try:
+            chunk = inflate.decompress(rest, MAX_CAPTURE_BYTES + 1 - size)
+        except zlib.error as error:
+            return b"".join(parts), T("capture.gzip_corrupt", error=str(error))
+        parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_CAPTURE_BYTES or inflate.unconsumed_tail:
+            raise CaptureError(T("capture.gzip_too_large", limit=MAX_CAPTURE_BYTES))
+        if not inflate.eof:
+            return b"".join(parts), T("capture.gzip_cut")
+        rest = inflate.unused_data
+    return b"".join(parts), None
 
 
 # --- classic pcap ----------------------------------------------------------------------------
 
 _PCAP_MAGICS = {
-    0xA1B2C3D4: (">", 1e6), 0xD4C3B2A1: ("<", 1e6),
-    0xA1B23C4D: (">", 1e9), 0x4D3CB2A1: ("<", 1e9),
-    0xA1B2CD34: (">", 1e6), 0x34CDB2A1: ("<", 1e6),  # Kuznetzov's modified pcap
+    0xA1B2C3D4: (">", 1e6, 16), 0xD4C3B2A1: ("<", 1e6, 16),
+    0xA1B23C4D: (">", 1e9, 16), 0x4D3CB2A1: ("<", 1e9, 16),
+    0xA1B2CD34: (">", 1e6, 24), 0x34CDB2A1: ("<", 1e6, 24),  # Kuznetzov's modified pcap
 }
 
 
-def _read_pcap(path: Path, stream: BinaryIO) -> Capture:
-    header = stream.read(24)
-    if len(header) < 24:
-        raise CaptureError(T("capture.pcap_header_cut", size=len(header)))
-    magic = struct.unpack(">I", header[:4])[0]
-    order, divisor = _PCAP_MAGICS[magic]
-    file_header = (dpkt.pcap.LEFileHdr if order == "<" else dpkt.pcap.FileHdr)(header)
-    linktype = file_header.linktype & 0x0FFFFFFF  # upper bits may carry FCS information
-    modified = magic in (0xA1B2CD34, 0x34CDB2A1)
-    if modified:
-        record_class = dpkt.pcap.LEPktModHdr if order == "<" else dpkt.pcap.PktModHdr
-    else:
-        record_class = dpkt.pcap.LEPktHdr if order == "<" else dpkt.pcap.PktHdr
-    record_len = record_class.__hdr_len__
+def _read_pcap(path: Path, data: bytes) -> Capture:
+    if len(data) < 24:
+        raise CaptureError(T("capture.pcap_header_cut", size=len(data)))
+    order, divisor, record_len = _PCAP_MAGICS[struct.unpack_from(">I", data)[0]]
+    linktype = struct.unpack_from(order + "I", data, 20)[0] & 0x0FFFFFFF  # high bits: FCS
+    record = struct.Struct(order + "IIII")
     reader = _FrameDecoder(path, "pcap")
     reader.link_types.add(_link_name(linktype))
-    while True:
-        head = stream.read(record_len)
-        if not head:
-            break
+    offset, end = 24, len(data)
+    while offset < end:
         number = reader.frames + 1
-        if len(head) < record_len:
+        if offset + record_len > end:
             reader.truncated = T("capture.ends_in_record_header", number=number,
                                  whole=reader.frames)
             break
-        record = record_class(head)
-        if record.caplen > 0x4000000:
-            reader.truncated = T("capture.record_too_long", number=number, size=record.caplen,
+        seconds, fraction, caplen, _ = record.unpack_from(data, offset)
+        if caplen > MAX_RECORD_BYTES:
+            reader.truncated = T("capture.record_too_long", number=number, size=caplen,
                                  whole=reader.frames)
             break
-        data = stream.read(record.caplen)
-        if len(data) < record.caplen:
-            reader.truncated = T("capture.ends_in_record", number=number, size=len(data),
-                                 expected=record.caplen, whole=reader.frames)
+        start = offset + record_len
+        if start + caplen > end:
+            reader.truncated = T("capture.ends_in_record", number=number, size=end - start,
+                                 expected=caplen, whole=reader.frames)
             break
-        reader.frame(record.tv_sec + record.tv_usec / divisor, linktype, data)
+        reader.frame(seconds + fraction / divisor, linktype, data[start:start + caplen])
+        offset = start + caplen
     return reader.result()
 
 
 # --- pcapng ----------------------------------------------------------------------------------
 
-def _read_pcapng(path: Path, stream: BinaryIO) -> Capture:
+def _read_pcapng(path: Path, data: bytes) -> Capture:
     reader = _FrameDecoder(path, "pcapng")
     interfaces: list[tuple[int, float, float]] = []  # (linktype, divisor, offset seconds)
     order = "<"
-    block_index = 0
-    for block_type, body, order in _pcapng_blocks(stream, reader):
-        block_index += 1
-        if block_type == PCAPNG_SHB:
+    offset, end = 0, len(data)
+    while offset < end:
+        if offset + 12 > end:
+            reader.truncated = T("capture.ends_in_block_header", whole=reader.frames)
+            break
+        if struct.unpack_from(">I", data, offset)[0] == PCAPNG_SHB:
+            block_type = PCAPNG_SHB
+            magic = struct.unpack_from(">I", data, offset + 8)[0]
+            if magic == PCAPNG_MAGIC_BE:
+                order = ">"
+            elif struct.unpack_from("<I", data, offset + 8)[0] == PCAPNG_MAGIC_BE:
+                order = "<"
+            else:
+                if offset == 0:
+                    raise CaptureError(T("capture.section_magic"))
+                reader.truncated = T("capture.block_corrupt", whole=reader.frames)
+                break
             interfaces = []
-        elif block_type == PCAPNG_IDB:
+        elif offset == 0:
+            raise CaptureError(T("capture.pcapng_no_section"))
+        else:
+            block_type = struct.unpack_from(order + "I", data, offset)[0]
+        length = struct.unpack_from(order + "I", data, offset + 4)[0]
+        if length < 12 or length % 4 or length > MAX_RECORD_BYTES:
+            if offset == 0:
+                raise CaptureError(T("capture.section_length", length=length))
+            reader.truncated = T("capture.block_length", whole=reader.frames, length=length)
+            break
+        if offset + length > end:
+            if offset == 0:
+                raise CaptureError(T("capture.section_header_cut"))
+            reader.truncated = T("capture.ends_in_block", size=end - offset, expected=length,
+                                 whole=reader.frames)
+            break
+        body = data[offset + 8:offset + length - 4]
+        offset += length
+        if block_type == PCAPNG_IDB:
             interfaces.append(_interface(body, order))
-        elif block_type in (PCAPNG_EPB, PCAPNG_PB):
-            number = reader.frames + 1
-            cls = {
-                (PCAPNG_EPB, "<"): dpkt.pcapng.EnhancedPacketBlockLE,
-                (PCAPNG_EPB, ">"): dpkt.pcapng.EnhancedPacketBlock,
-                (PCAPNG_PB, "<"): dpkt.pcapng.PacketBlockLE,
-                (PCAPNG_PB, ">"): dpkt.pcapng.PacketBlock,
-            }[(block_type, order)]
-            try:
-                block = cls(body)
-            except (dpkt.UnpackError, struct.error) as error:
-                raise CaptureError(T("capture.pcapng_packet_malformed", number=number,
-                                     error=error)) from None
-            iface_id = block.iface_id if block_type == PCAPNG_EPB else block.iface_id & 0xFFFF
-            if iface_id >= len(interfaces):
-                raise CaptureError(T("capture.pcapng_unknown_interface", number=number,
-                                     interface=iface_id))
-            linktype, divisor, offset = interfaces[iface_id]
-            stamp = (block.ts_high << 32) | block.ts_low
-            reader.frame(offset + stamp / divisor, linktype, block.pkt_data)
-        elif block_type == PCAPNG_SPB:
-            if not interfaces:
-                raise CaptureError(T("capture.pcapng_simple_block_first"))
-            linktype = interfaces[0][0]
-            (original_len,) = struct.unpack(order + "I", body[8:12])
-            data = body[12:12 + original_len]
-            reader.frame(None, linktype, data)
+        elif block_type in (PCAPNG_EPB, PCAPNG_PB, PCAPNG_SPB):
+            problem = _packet_block(reader, block_type, body, order, interfaces)
+            if problem is not None:
+                reader.truncated = problem
+                break
     return reader.result()
 
 
-def _pcapng_blocks(stream: BinaryIO, reader: "_FrameDecoder") -> Iterator[tuple[int, bytes, str]]:
-    """Yield (block type, whole block bytes, byte order); mark truncation on the reader."""
-    order = "<"
-    first = True
-    while True:
-        head = stream.read(8)
-        if not head:
-            return
-        if len(head) < 8:
-            reader.truncated = T("capture.ends_in_block_header", whole=reader.frames)
-            return
-        block_type = struct.unpack(order + "I", head[:4])[0]
-        if struct.unpack(">I", head[:4])[0] == PCAPNG_SHB:
-            block_type = PCAPNG_SHB
-            magic = stream.read(4)
-            if len(magic) < 4:
-                raise CaptureError(T("capture.section_header_cut"))
-            order = ">" if struct.unpack(">I", magic)[0] == PCAPNG_MAGIC_BE else "<"
-            if struct.unpack(order + "I", magic)[0] != PCAPNG_MAGIC_BE:
-                raise CaptureError(T("capture.section_magic"))
-            head += magic
-        elif first:
-            raise CaptureError(T("capture.pcapng_no_section"))
-        first = False
-        length = struct.unpack(order + "I", head[4:8])[0]
-        if length < 12 or length % 4 or length > 0x4000000:
-            if block_type == PCAPNG_SHB:
-                raise CaptureError(T("capture.section_length", length=length))
-            reader.truncated = T("capture.block_length", whole=reader.frames, length=length)
-            return
-        rest = stream.read(length - len(head))
-        if len(rest) < length - len(head):
-            if block_type == PCAPNG_SHB:
-                raise CaptureError(T("capture.section_header_cut"))
-            reader.truncated = T("capture.ends_in_block", size=len(head) + len(rest),
-                                 expected=length, whole=reader.frames)
-            return
-        yield block_type, head + rest, order
+def _packet_block(reader: _FrameDecoder, block_type: int, body: bytes, order: str,
+                  interfaces: list[tuple[int, float, float]]) -> T | None:
+    """Hand one packet block's frame to the reader; why the file cannot go on, if it cannot."""
+    number = reader.frames + 1
+    if block_type == PCAPNG_SPB:
+        if not interfaces:
+            return T("capture.pcapng_simple_block_first", number=number)
+        if len(body) < 4:
+            return T("capture.pcapng_packet_malformed", number=number)
+        original = struct.unpack_from(order + "I", body)[0]
+        reader.frame(None, interfaces[0][0], body[4:4 + original])
+        return None
+    if len(body) < 20:
+        return T("capture.pcapng_packet_malformed", number=number)
+    if block_type == PCAPNG_EPB:
+        interface, high, low, caplen, _ = struct.unpack_from(order + "IIIII", body)
+    else:  # the obsolete packet block: a 16-bit interface id, then a drops count
+        interface, _, high, low, caplen, _ = struct.unpack_from(order + "HHIIII", body)
+    if caplen > len(body) - 20:
+        return T("capture.pcapng_packet_malformed", number=number)
+    if interface >= len(interfaces):
+        return T("capture.pcapng_unknown_interface", number=number, interface=interface)
+    linktype, divisor, shift = interfaces[interface]
+    reader.frame(shift + ((high << 32) | low) / divisor, linktype, body[20:20 + caplen])
+    return None
 
 
 def _interface(body: bytes, order: str) -> tuple[int, float, float]:
-    cls = dpkt.pcapng.InterfaceDescriptionBlockLE if order == "<" else \
-        dpkt.pcapng.InterfaceDescriptionBlock
-    try:
-        idb = cls(body)
-    except (dpkt.UnpackError, struct.error) as error:
-        raise CaptureError(T("capture.pcapng_interface_malformed", error=error)) from None
-    divisor, offset = 1e6, 0.0
-    for option in idb.opts:
-        if option.code == dpkt.pcapng.PCAPNG_OPT_IF_TSRESOL and option.data:
-            value = option.data[0]
-            divisor = float(2 ** (value & 0x7F)) if value & 0x80 else float(10 ** value)
-        elif option.code == dpkt.pcapng.PCAPNG_OPT_IF_TSOFFSET and len(option.data) >= 8:
-            offset = float(struct.unpack(order + "q", option.data[:8])[0])
-    return idb.linktype, divisor, offset
+    """(link type, time stamp units per second, time offset) of an interface block."""
+    if len(body) < 8:
+        return -1, 1e6, 0.0
+    linktype = struct.unpack_from(order + "H", body)[0]
+    divisor, shift = 1e6, 0.0
+    offset = 8
+    while offset + 4 <= len(body):
+        code, size = struct.unpack_from(order + "HH", body, offset)
+        value = body[offset + 4:offset + 4 + size]
+        if code == 0:
+            break
+        if code == PCAPNG_OPT_IF_TSRESOL and value:
+            exponent = value[0] & 0x7F
+            divisor = float(2 ** exponent) if value[0] & 0x80 else float(10 ** min(exponent, 30))
+        elif code == PCAPNG_OPT_IF_TSOFFSET and len(value) >= 8:
+            shift = float(struct.unpack_from(order + "q", value)[0])
+        offset += 4 + size + (-size % 4)
+    return linktype, divisor, shift
 
 
 # --- frames ----------------------------------------------------------------------------------
@@ -309,83 +418,119 @@ def _link_name(linktype: int) -> str:
     return LINK_NAMES.get(linktype, f"linktype {linktype}")
 
 
+@lru_cache(maxsize=1024)
+def _why(key: str, **args: object) -> T:
+    """The reason a frame is not TCP, made once per kind (a capture may hold millions)."""
+    return T(key, **args)
+
+
+@lru_cache(maxsize=4096)
+def _address4(raw: bytes) -> str:
+    return socket.inet_ntop(socket.AF_INET, raw)
+
+
+@lru_cache(maxsize=4096)
+def _address6(raw: bytes) -> str:
+    return socket.inet_ntop(socket.AF_INET6, raw)
+
+
+_U16 = struct.Struct(">H")
+_IPV4 = struct.Struct(">BBHHHBBH4s4s")
+_IPV6 = struct.Struct(">IHBB16s16s")
+_TCP = struct.Struct(">HHIIHH")
+
+
 class _FrameDecoder:
-    """Numbers frames and keeps the TCP ones."""
+    """Numbers frames and keeps the TCP ones; counts the others by why."""
 
     def __init__(self, path: Path, file_format: str) -> None:
         self.path = path
         self.file_format = file_format
         self.frames = 0
         self.packets: list[TcpPacket] = []
-        self.skipped: list[tuple[int, T]] = []
+        self.not_tcp: dict[T, list[int]] = {}  # why -> [count, first frame]
         self.link_types: set[str] = set()
         self.first_time: float | None = None
         self.last_time: float = 0.0
+        self.last_link: int | None = None
         self.truncated: T | None = None
 
     def frame(self, time: float | None, linktype: int, data: bytes) -> None:
         self.frames += 1
-        number = self.frames
         if time is None:  # pcapng simple packet block: no time stamp
             time = self.last_time
-        time = float(time)
         self.last_time = time
         if self.first_time is None:
             self.first_time = time
-        self.link_types.add(_link_name(linktype))
-        network = _network_layer(linktype, data)
-        if isinstance(network, T):
-            self.skipped.append((number, network))
-            return
-        packet = _tcp_packet(number, time, *network)
-        if isinstance(packet, T):
-            self.skipped.append((number, packet))
+        if linktype != self.last_link:
+            self.link_types.add(_link_name(linktype))
+            self.last_link = linktype
+        found = _network_layer(linktype, data)
+        if type(found) is tuple:
+            found = _tcp_packet(self.frames, time, found[0], found[1])
+            if type(found) is TcpPacket:
+                self.packets.append(found)
+                return
+        seen = self.not_tcp.get(found)
+        if seen is None:
+            self.not_tcp[found] = [1, self.frames]
         else:
-            self.packets.append(packet)
+            seen[0] += 1
 
     def result(self) -> Capture:
         return Capture(path=self.path, file_format=self.file_format,
                        link_types=sorted(self.link_types), frames=self.frames,
                        packets=self.packets, first_time=self.first_time,
-                       skipped=self.skipped, truncated=self.truncated)
+                       not_tcp=[(why, count, first) for why, (count, first)
+                                in self.not_tcp.items()],
+                       truncated=self.truncated)
 
 
 def _network_layer(linktype: int, data: bytes) -> tuple[int, bytes] | T:
     """(IP version, IP bytes) of a frame, or why there is none."""
     if linktype == LINKTYPE_ETHERNET:
-        offset, ethertype = 14, _u16(data, 12)
-        while ethertype in ETHERTYPE_VLAN:
-            ethertype, offset = _u16(data, offset + 2), offset + 4
-        return _by_ethertype(ethertype, data[offset:])
+        return _ethernet(data)
     if linktype == LINKTYPE_LINUX_SLL:
         return _by_ethertype(_u16(data, 14), data[16:])
     if linktype == LINKTYPE_LINUX_SLL2:
         return _by_ethertype(_u16(data, 0), data[20:])
     if linktype in (LINKTYPE_NULL, LINKTYPE_LOOP):
         if len(data) < 4:
-            return T("frame.loopback_cut")
+            return _why("frame.loopback_cut")
         if linktype == LINKTYPE_LOOP:
-            family = struct.unpack(">I", data[:4])[0]
+            family = struct.unpack_from(">I", data)[0]
         else:  # host byte order of the capturing machine: accept either
-            family = struct.unpack("<I", data[:4])[0]
+            family = struct.unpack_from("<I", data)[0]
             if family > 0xFFFF:
-                family = struct.unpack(">I", data[:4])[0]
+                family = struct.unpack_from(">I", data)[0]
         if family == 2:
             return 4, data[4:]
         if family in AF_INET6_VALUES:
             return 6, data[4:]
-        return T("frame.loopback_family", family=family)
+        return _why("frame.loopback_family", family=family)
+    if linktype == LINKTYPE_PPP:
+        start = 2 if data[:2] == b"\xff\x03" else 0  # address and control, when present
+        return _by_ppp(_u16(data, start), data[start + 2:])
     if linktype in (LINKTYPE_RAW, LINKTYPE_RAW_OPENBSD, LINKTYPE_RAW_BSDOS,
                     LINKTYPE_IPV4, LINKTYPE_IPV6):
         version = data[0] >> 4 if data else 0
-        return (version, data) if version in (4, 6) else T("frame.raw_not_ip")
-    return T("frame.link_type", linktype=linktype)
+        return (version, data) if version in (4, 6) else _why("frame.raw_not_ip")
+    return _why("frame.link_type", linktype=linktype)
+
+
+def _ethernet(data: bytes) -> tuple[int, bytes] | T:
+    ethertype, offset = _u16(data, 12), 14
+    while ethertype in ETHERTYPE_VLAN:  # each tag: 2 bytes of tag, 2 of the next type
+        ethertype, offset = _u16(data, offset + 2), offset + 4
+    if ethertype == ETHERTYPE_PPPOE:  # PPPoE session: 6 bytes of header, then PPP's protocol
+        return _by_ppp(_u16(data, offset + 6), data[offset + 8:])
+    return _by_ethertype(ethertype, data[offset:])
 
 
 def _u16(data: bytes, offset: int) -> int:
     if len(data) < offset + 2:
         return -1
-    return struct.unpack(">H", data[offset:offset + 2])[0]
+    return _U16.unpack_from(data, offset)[0]
 
 
 def _by_ethertype(ethertype: int, data: bytes) -> tuple[int, bytes] | T:
@@ -394,53 +539,117 @@ def _by_ethertype(ethertype: int, data: bytes) -> tuple[int, bytes] | T:
     if ethertype == ETHERTYPE_IPV6:
         return 6, data
     if ethertype == -1:
-        return T("frame.link_cut")
-    return T("frame.ethertype", ethertype=f"0x{ethertype:04x}")
+        return _why("frame.link_cut")
+    if ethertype < 0x0600:  # an IEEE 802.3 length: LLC frames (spanning tree, ...)
+        return _why("frame.llc")
+    return _why("frame.ethertype", ethertype=f"0x{ethertype:04x}")
+
+
+def _by_ppp(protocol: int, data: bytes) -> tuple[int, bytes] | T:
+    if protocol == PPP_IPV4:
+        return 4, data
+    if protocol == PPP_IPV6:
+        return 6, data
+    if protocol == -1:
+        return _why("frame.link_cut")
+    return _why("frame.ppp", protocol=f"0x{protocol:04x}")
 
 
 def _tcp_packet(number: int, time: float, version: int, data: bytes) -> TcpPacket | T:
-    try:
-        if version == 4:
-            ip = dpkt.ip.IP(data)
-            if ip.p != dpkt.ip.IP_PROTO_TCP:
-                return T("frame.ip_protocol", protocol=ip.p)
-            if ip.offset or ip.mf:
-                return T("frame.ip_fragment")
-            src, dst = socket.inet_ntop(socket.AF_INET, ip.src), socket.inet_ntop(
-                socket.AF_INET, ip.dst)
-            header_len = ip.hl * 4
-            ip_payload_len = ip.len - header_len if ip.len else len(data) - header_len
-        else:
-            ip = dpkt.ip6.IP6(data)
-            if ip.p != dpkt.ip.IP_PROTO_TCP:
-                return T("frame.ipv6_next_header", protocol=ip.p)
-            if 44 in ip.extension_hdrs:
-                return T("frame.ipv6_fragment")
-            src, dst = socket.inet_ntop(socket.AF_INET6, ip.src), socket.inet_ntop(
-                socket.AF_INET6, ip.dst)
-            extensions = sum(ext.length for ext in ip.all_extension_headers)
-            ip_payload_len = (ip.plen if ip.plen else len(data) - 40) - extensions
-    except (dpkt.UnpackError, struct.error, ValueError) as error:
-        return T("frame.ip_malformed", error=type(error).__name__)
-    segment = ip.data
-    if not isinstance(segment, dpkt.tcp.TCP):
-        return T("frame.tcp_cut")
-    header_len = segment.off * 4
-    length = max(0, ip_payload_len - header_len)
+    """The TCP segment in an IP packet, or why there is none."""
+    size = len(data)
+    if version == 4:
+        if size < 20:
+            return _why("frame.ip_cut")
+        first, _, total, _, fragment, _, protocol, _, raw_src, raw_dst = _IPV4.unpack_from(data)
+        header = (first & 0x0F) * 4
+        if first >> 4 != 4 or header < 20:
+            return _why("frame.ip_malformed")
+        if size < header:
+            return _why("frame.ip_cut")
+        if fragment & 0x3FFF:  # more fragments, or an offset: a piece of a bigger packet
+            return _why("frame.ip_fragment")
+        if protocol != IP_TCP:
+            return _why("frame.ip_protocol", protocol=_protocol(protocol))
+        if total == 0:  # TCP segmentation offload: the length is the captured one
+            total = size
+        elif total < header:
+            return _why("frame.ip_malformed")
+        src, dst = _address4(raw_src), _address4(raw_dst)
+        start, end = header, total
+    elif version == 6:
+        if size < 40:
+            return _why("frame.ip_cut")
+        first, payload_length, protocol, _, raw_src, raw_dst = _IPV6.unpack_from(data)
+        if first >> 28 != 6:
+            return _why("frame.ip_malformed")
+        start = 40
+        end = 40 + payload_length if payload_length else size  # 0: a jumbogram
+        while protocol != IP_TCP:
+            if protocol in IPV6_EXTENSIONS or protocol == IP_AH:
+                if size < start + 2:
+                    return _why("frame.ip_cut")
+                following, units = data[start], data[start + 1]
+                start += (units + 2) * 4 if protocol == IP_AH else (units + 1) * 8
+                protocol = following
+            elif protocol == IP_FRAGMENT_HEADER:
+                if size < start + 8:
+                    return _why("frame.ip_cut")
+                if _u16(data, start + 2) & 0xFFF9:  # an offset or more fragments
+                    return _why("frame.ipv6_fragment")
+                protocol, start = data[start], start + 8  # an atomic fragment: whole
+            else:
+                return _why("frame.ipv6_next_header", protocol=_protocol(protocol))
+        src, dst = _address6(raw_src), _address6(raw_dst)
+    else:
+        return _why("frame.ip_malformed")
+    if size < start + 20:
+        return _why("frame.tcp_cut")
+    sport, dport, seq, ack, off_flags, window = _TCP.unpack_from(data, start)
+    header = (off_flags >> 12) * 4
+    if header < 20:
+        return _why("frame.tcp_malformed")
+    length = max(0, end - start - header)
+    payload = data[start + header:start + header + length]  # empty when snaplen cut the header
     mss = wscale = None
     sack_permitted = False
-    for option in dpkt.tcp.parse_opts(segment.opts):
-        if option is None:
+    if header > 20:
+        mss, wscale, sack_permitted = _tcp_options(data, start + 20, min(size, start + header))
+    return TcpPacket(number, time, src, dst, sport, dport, seq, ack, off_flags & 0x1FF, window,
+                     length, payload, mss, wscale, sack_permitted)
+
+
+def _tcp_options(data: bytes, offset: int, end: int) -> tuple[int | None, int | None, bool]:
+    """MSS, window scale and SACK permitted from a TCP header's options."""
+    mss = wscale = None
+    sack_permitted = False
+    while offset < end:
+        kind = data[offset]
+        if kind == 0:
             break
-        kind, value = option
-        if kind == dpkt.tcp.TCP_OPT_MSS and len(value) == 2:
-            mss = struct.unpack(">H", value)[0]
-        elif kind == dpkt.tcp.TCP_OPT_WSCALE and len(value) == 1:
-            wscale = value[0]
-        elif kind == dpkt.tcp.TCP_OPT_SACKOK:
+        if kind == 1:
+            offset += 1
+            continue
+        if offset + 1 >= end:
+            break
+        size = data[offset + 1]
+        if size < 2 or offset + size > end:
+            break
+        if kind == 2 and size == 4:
+            mss = _U16.unpack_from(data, offset + 2)[0]
+        elif kind == 3 and size == 3:
+            wscale = data[offset + 2]
+        elif kind == 4:
             sack_permitted = True
-    flags = segment._off_flags & 0x1FF  # the 8 classic flags and AE (formerly NS)
-    return TcpPacket(number=number, time=time, src=src, dst=dst, sport=segment.sport,
-                     dport=segment.dport, seq=segment.seq, ack=segment.ack, flags=flags,
-                     window=segment.win, length=length, payload=bytes(segment.data[:length]),
-                     mss=mss, wscale=wscale, sack_permitted=sack_permitted)
+        offset += size
+    return mss, wscale, sack_permitted
+
+
+PROTOCOL_NAMES = {1: "ICMP", 17: "UDP", 58: "ICMPv6", IP_ESP: "ESP", IP_AH: "AH", 47: "GRE",
+                  IP_NO_NEXT: "none", 132: "SCTP", 2: "IGMP", 41: "IPv6", 4: "IPv4"}
+
+
+def _protocol(number: int) -> str:
+    """``17 (UDP)``: an IP protocol number and its name when it has a common one."""
+    name = PROTOCOL_NAMES.get(number)
+    return f"{number} ({name})" if name else str(number)

@@ -68,7 +68,7 @@ def test_non_tcp_frames_keep_wireshark_numbering(tmp_path: Path) -> None:
     capture = read_capture(path)
     assert capture.frames == len(flow.frames) + 1
     assert [p.number for p in capture.packets][:3] == [1, 3, 4]
-    assert capture.skipped == [(2, "ethertype 0x0806, not IP")]
+    assert capture.not_tcp == [("ethertype 0x0806, not IP", 1, 2)]
 
 
 def test_ipv6_conversation(tmp_path: Path) -> None:
