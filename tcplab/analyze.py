@@ -32,9 +32,13 @@ the exchange.
 
 from __future__ import annotations
 
+import os
+from collections import deque
+
 from .connection import (
     assign_roles,
     conversations,
+    duplicate_acks,
     handshake,
     main_conversation,
     phases,
@@ -57,7 +61,7 @@ from .model import (
     Message,
     Stream,
 )
-from .pcapread import CaptureError, read_capture
+from .pcapread import Capture, CaptureError, read_capture
 from .streams import messages, stream
 
 # --- exchanges -------------------------------------------------------------------------------
@@ -68,20 +72,45 @@ def show(text: str, limit: int = 60) -> str:
     return quoted if len(quoted) <= limit else quoted[:limit - 4] + "...'"
 
 
+def answers(requests: list[Message], replies: list[Message]) -> tuple[list[Message | None],
+                                                                       list[Message]]:
+    """The reply to each request, and the replies that answer none.
+
+    A reply answers the oldest request still waiting for one that ended before the reply began
+    (its packets come after the request's last one). So a server that speaks first (a banner) or
+    speaks again unasked is never taken for the answer to a request, and a round-trip time is
+    never negative.
+    """
+    answered: list[Message | None] = [None] * len(requests)
+    unasked: list[Message] = []
+    waiting: deque[int] = deque()
+    index = 0
+    for reply in replies:
+        while index < len(requests) and requests[index].last_packet < reply.first_packet:
+            waiting.append(index)
+            index += 1
+        if waiting:
+            answered[waiting.popleft()] = reply
+        else:
+            unasked.append(reply)
+    return answered, unasked
+
+
 def exchanges(requests: list[Message], replies: list[Message], expected: list[str] | None,
               expected_replies: list[str] | None, spec: Scenario | None,
               expected_from: str = "manifest") -> list[Exchange]:
-    """Request i against the expected message i; reply i against the scenario's reply rule.
+    """Request i against the expected message i; its reply (`answers`) against the scenario's
+    reply rule; then each reply that answers no request.
 
     The expected messages are the manifest's (a lab run) or the plan's (a student's capture,
     `expected_from` "plan"); the reasons name which.
     """
     said = "" if expected_from == "manifest" else f".{expected_from}"
-    count = max(len(requests), len(replies), len(expected or []))
+    answered, unasked = answers(requests, replies)
     result: list[Exchange] = []
-    for i in range(count):
+    for i in range(max(len(requests), len(expected or []))):
         request = requests[i] if i < len(requests) else None
-        reply = replies[i] if i < len(replies) else None
+        reply = answered[i] if i < len(requests) else None
         want = expected[i] if expected is not None and i < len(expected) else None
         item = Exchange(i + 1, request, reply, want, None, None, None, None)
         if expected is not None:
@@ -110,10 +139,7 @@ def exchanges(requests: list[Message], replies: list[Message], expected: list[st
                 item.problems.append(T("exchange.reply_missing", number=i + 1,
                                        want=show(item.expected_reply)))
         elif item.expected_reply is None:
-            item.reply_ok = False if spec is not None else None
-            if spec is not None:
-                item.problems.append(T("exchange.extra_reply", number=i + 1,
-                                       sent=show(reply.text)))
+            item.reply_ok = None
         else:
             item.reply_ok = reply.text == item.expected_reply
             if not item.reply_ok:
@@ -121,6 +147,15 @@ def exchanges(requests: list[Message], replies: list[Message], expected: list[st
                                        sent=show(reply.text), want=show(item.expected_reply)))
         if request is not None and reply is not None:
             item.rtt = reply.first_time - request.last_time
+        result.append(item)
+    first_request = requests[0].first_packet if requests else None
+    for reply in unasked:
+        item = Exchange(len(result) + 1, None, reply, None, None, None,
+                        False if spec else None, None)
+        if spec is not None:
+            key = ("exchange.server_first" if first_request is None
+                   or reply.first_packet < first_request else "exchange.extra_reply")
+            item.problems.append(T(key, number=reply.index, sent=show(reply.text)))
         result.append(item)
     return result
 
@@ -147,7 +182,7 @@ def analyze_conversation(conversation: Conversation, time_zero: float, spec: Sce
     items = segments(conversation, time_zero)
     shake = handshake(conversation, items)
     streams: dict[str, Stream] = {}
-    anomalies: list[Anomaly] = []
+    anomalies: list[Anomaly] = duplicate_acks(items)
     for direction in (C2S, S2C):
         streams[direction], found = stream(items, direction)
         anomalies += found
@@ -159,23 +194,45 @@ def analyze_conversation(conversation: Conversation, time_zero: float, spec: Sce
     anomalies.sort(key=lambda a: (a.packet is None, a.packet or 0))
     close = teardown(items)
     labelled = phases(items, shake)
-    talk = exchanges(framed[C2S].items, framed[S2C].items, expected, expected_replies, spec,
-                     expected_from)
-    return ConversationAnalysis(conversation, items, shake, streams, framed, talk, close,
-                                anomalies, labelled)
+    analysis = ConversationAnalysis(conversation, items, shake, streams, framed, [], close,
+                                    anomalies, labelled)
+    return expect(analysis, spec, expected, expected_replies, expected_from)
+
+
+def expect(analysis: ConversationAnalysis, spec: Scenario | None, expected: list[str] | None,
+           expected_replies: list[str] | None,
+           expected_from: str = "manifest") -> ConversationAnalysis:
+    """Judge the analysis's messages and replies against what was expected (its exchanges).
+
+    Reading a conversation does not depend on what it should hold, so grading reads each
+    attempt once and then judges it for the pair it turns out to be.
+    """
+    analysis.exchanges = exchanges(analysis.messages[C2S].items, analysis.messages[S2C].items,
+                                   expected, expected_replies, spec, expected_from)
+    return analysis
 
 
 def analyze(job: CaptureJob) -> CaptureAnalysis:
     """Read and judge one capture; never raises for a bad file (the error is in the result)."""
-    notes = list(job.notes)
-    capture_anomalies: list[Anomaly] = []
-    if not job.pcap.is_file():
-        return unreadable(job, T("error.in_file", file=job.pcap_name,
-                                 problem=T("error.not_found")), notes)
     try:
         capture = read_capture(job.pcap)
     except CaptureError as bad:
-        return unreadable(job, T("error.in_file", file=job.pcap_name, problem=bad.text), notes)
+        problem = T("error.not_found") if not os.path.lexists(job.pcap) else bad.text
+        return unreadable(job, T("error.in_file", file=job.pcap_name, problem=problem),
+                          list(job.notes))
+    found = [assign_roles(packets, job.server_port) for packets in conversations(capture.packets)]
+    return judge(job, capture, found, main_conversation(found, job.server_port))
+
+
+def judge(job: CaptureJob, capture: Capture, found: list[Conversation],
+          main: Conversation | None, analysis: ConversationAnalysis | None = None,
+          extra_notes: list[T] | None = None) -> CaptureAnalysis:
+    """The verdict on one capture whose conversations are `found`, `main` the scenario's.
+
+    `analysis` is `main`'s, when the caller analysed it already (grading compares attempts).
+    """
+    notes = list(job.notes) + list(extra_notes or [])
+    capture_anomalies: list[Anomaly] = []
     reasons: list[str] = list(job.reasons)
     problem = None
     if capture.truncated:
@@ -192,8 +249,6 @@ def analyze(job: CaptureJob) -> CaptureAnalysis:
     drops = drop_anomalies(job.counts)
     capture_anomalies += drops
     reasons += [a.detail for a in drops]
-    found = [assign_roles(packets, job.server_port) for packets in conversations(capture.packets)]
-    main = main_conversation(found, job.server_port)
     spec = job.spec
     scenario = job.scenario
     if main is not None and job.inferred:
@@ -201,34 +256,47 @@ def analyze(job: CaptureJob) -> CaptureAnalysis:
     if main is not None and main.roles_from != "handshake":
         notes.append(T("note.roles_without_handshake", client=str(main.client),
                        server=str(main.server), how=T(f"roles.{main.roles_from}")))
-    others = [c for c in found if c is not main]
+    others = [c for c in found if c is not main and c.packets is not main.packets] \
+        if main is not None else list(found)
     if others:
         notes.append(T("note.other_conversations", count=len(others), list=Joined("; ", (
             T("note.conversation", client=str(c.client), server=str(c.server),
               packets=len(c.packets)) for c in others[:5]))))
-    if capture.skipped:
-        notes.append(T("note.not_tcp", count=len(capture.skipped), frame=capture.skipped[0][0],
-                       why=capture.skipped[0][1]))
-    analysis = None
+    if capture.not_tcp:
+        why, _, first = max(capture.not_tcp, key=lambda kind: kind[1])
+        notes.append(T("note.not_tcp", count=capture.not_tcp_count, frame=first, why=why))
     if capture.frames == 0:
         reasons.append(T("reason.no_packets"))
     elif main is None:
         reasons.append(T("reason.no_tcp") if not found else
                        T("reason.no_conversation", port=job.server_port))
     else:
-        analysis = analyze_conversation(main, capture.first_time or 0.0, spec, job.messages,
-                                        job.expected_replies, job.expected_from)
+        if analysis is None:
+            analysis = analyze_conversation(main, capture.first_time or 0.0, spec, job.messages,
+                                            job.expected_replies, job.expected_from)
         reasons += conversation_reasons(analysis, expected_given=job.messages is not None)
         for direction in (C2S, S2C):
             note = analysis.messages[direction].note
             if note:
                 notes.append(note)
+        banner = server_first(analysis)
+        if banner is not None:
+            notes.append(T("note.server_first", sent=show(banner.text)))
         if job.server_address and main.server.address != job.server_address:
             notes.append(T("note.other_server", named=job.server_address,
                            seen=main.server.address))
     anomalies = (analysis.anomalies if analysis else []) + capture_anomalies
     return CaptureAnalysis(job, scenario, spec, capture, problem, analysis, others, anomalies,
                            "incomplete" if reasons else "complete", reasons, notes)
+
+
+def server_first(analysis: ConversationAnalysis) -> Message | None:
+    """The server's first message when it came before the client's first (a banner), else None.
+    """
+    requests, replies = analysis.messages[C2S].items, analysis.messages[S2C].items
+    if replies and (not requests or replies[0].first_packet < requests[0].first_packet):
+        return replies[0]
+    return None
 
 
 def _infer_scenario(named: str, spec: Scenario | None, port: int,

@@ -33,32 +33,30 @@ from .pcapread import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN, TcpPacket, flag_na
 # --- conversations ---------------------------------------------------------------------------
 
 def conversations(packets: list[TcpPacket]) -> list[list[TcpPacket]]:
-    """Group packets by connection (4-tuple); a new SYN after a close starts a new one."""
-    open_by_key: dict[frozenset, list[TcpPacket]] = {}
-    closed: dict[frozenset, bool] = {}
-    syn_seq: dict[frozenset, int] = {}
+    """Group packets by connection (4-tuple).
+
+    A SYN with another initial sequence number than the connection's own starts a new connection
+    (the ports were reused); a SYN sent again with the same one (a connect() retried, a SYN
+    retransmitted) stays in its connection, even after a reset.
+    """
+    open_by_key: dict[tuple, list[TcpPacket]] = {}
+    syn_seq: dict[tuple, int] = {}
     result: list[list[TcpPacket]] = []
     for packet in packets:
-        key = frozenset(((packet.src, packet.sport), (packet.dst, packet.dport)))
-        is_syn = packet.has(FLAG_SYN) and not packet.has(FLAG_ACK)
+        ends = ((packet.src, packet.sport), (packet.dst, packet.dport))
+        key = ends if ends[0] <= ends[1] else (ends[1], ends[0])
         current = open_by_key.get(key)
-        if current is not None and is_syn and (closed.get(key) or syn_seq.get(key, packet.seq)
-                                                 != packet.seq):
-            current = None  # port reused: a new connection
+        is_syn = packet.flags & (FLAG_SYN | FLAG_ACK) == FLAG_SYN
+        if current is not None and is_syn and syn_seq.get(key) != packet.seq:
+            current = None  # the ports reused: a new connection
         if current is None:
-            current = []
-            open_by_key[key] = current
-            closed[key] = False
+            current = open_by_key[key] = []
             result.append(current)
             if is_syn:
                 syn_seq[key] = packet.seq
             else:
                 syn_seq.pop(key, None)
-        elif is_syn:
-            syn_seq.setdefault(key, packet.seq)
         current.append(packet)
-        if packet.has(FLAG_RST) or packet.has(FLAG_FIN):
-            closed[key] = True
     return result
 
 
@@ -85,19 +83,38 @@ def assign_roles(packets: list[TcpPacket], server_port: int | None) -> Conversat
     return Conversation(client, server, "lower port (guess)", packets)
 
 
+def on_port(found: list[Conversation], port: int) -> list[Conversation]:
+    """The conversations whose server listens on `port`, in capture order.
+
+    A conversation whose roles were only guessed (no handshake captured) counts when either end
+    has the port; its roles are then taken from the port.
+    """
+    result = []
+    for conversation in found:
+        if conversation.server.port == port:
+            result.append(conversation)
+        elif conversation.roles_from != "handshake" and conversation.client.port == port:
+            result.append(assign_roles(conversation.packets, port))
+    return result
+
+
+def carries_data(conversation: Conversation) -> bool:
+    return any(packet.length for packet in conversation.packets)
+
+
 def main_conversation(found: list[Conversation], server_port: int | None) -> Conversation | None:
-    """The scenario's conversation: the first one to the server port, else the first with data."""
+    """The scenario's conversation: on the server port, the first that carries data (a stray SYN
+    of a port scan carries none), else the first there; with no port known, the first with data.
+    """
     if not found:
         return None
-    ports = [server_port] if server_port else list(SCENARIO_BY_PORT)
-    for port in ports:
-        for conversation in found:
-            if conversation.server.port == port:
-                return conversation
+    for port in [server_port] if server_port else list(SCENARIO_BY_PORT):
+        candidates = on_port(found, port)
+        if candidates:
+            return next((c for c in candidates if carries_data(c)), candidates[0])
     if server_port:
         return None
-    with_data = [c for c in found if any(p.length for p in c.packets)]
-    return (with_data or found)[0]
+    return next((c for c in found if carries_data(c)), found[0])
 
 
 # --- segments --------------------------------------------------------------------------------
@@ -159,12 +176,12 @@ def handshake(conversation: Conversation, items: list[Segment]) -> Handshake:
     result.sack_permitted = bool(syn and raw[syn.number].sack_permitted
                                  and raw[synack.number].sack_permitted)
     result.packets += [s.number for s in items if s.direction == S2C and s.has(FLAG_SYN)]
-    if syn is not None and synack.ack != 1:
+    if syn is not None and synack.ack not in (1, 1 + syn.length):  # data in the SYN: TCP Fast Open
         result.problems.append(T("handshake.synack_acks_other", packet=synack.number,
                                  ack=synack.ack))
     third = next((s for s in items if s.direction == C2S and s.number > synack.number
                   and s.has(FLAG_ACK) and not s.has(FLAG_SYN)), None)
-    if third is None or third.ack != 1:
+    if third is None or third.ack != 1 + synack.length:
         result.problems.append(T("handshake.no_ack"))
     else:
         result.packets.append(third.number)
@@ -292,4 +309,37 @@ def reset_anomalies(items: list[Segment]) -> list[Anomaly]:
             found.append(Anomaly("reset", segment.number, segment.direction,
                                  T("anomaly.reset", flags=segment.flags,
                                    side=side_name(segment.direction))))
+    return found
+
+
+def duplicate_acks(items: list[Segment]) -> list[Anomaly]:
+    """Duplicate ACKs as Wireshark finds them: a pure ACK that repeats its side's last one.
+
+    No data, no SYN/FIN/RST, the same acknowledgement number and the same non-zero window as
+    the side's previous packet, at the side's next sequence number: the receiver saw a segment
+    beyond a hole and asks again for the bytes at that number. Noted on the segment ("duplicate
+    ack") so the stream can tell a fast retransmission (`streams.stream`).
+    """
+    found: list[Anomaly] = []
+    last: dict[str, tuple[int, int, int]] = {}  # direction -> (ack, window, its first frame)
+    count: dict[str, int] = {C2S: 0, S2C: 0}
+    next_seq: dict[str, int] = {}
+    for segment in items:
+        direction = segment.direction
+        previous = last.get(direction)
+        if (previous is not None and segment.pure_ack and segment.window
+                and (segment.ack, segment.window) == previous[:2]
+                and segment.seq == next_seq.get(direction)):
+            count[direction] += 1
+            segment.notes.append("duplicate ack")
+            found.append(Anomaly("duplicate ack", segment.number, direction,
+                                 T("anomaly.duplicate_ack", side=side_name(direction),
+                                   count=count[direction], packet=previous[2],
+                                   ack=segment.ack)))
+        elif segment.has(FLAG_ACK):
+            count[direction] = 0
+            last[direction] = (segment.ack, segment.window, segment.number)
+        end = segment.seq + segment.length + (1 if segment.bits & (FLAG_SYN | FLAG_FIN) else 0)
+        if direction not in next_seq or _signed(end - next_seq[direction]) > 0:
+            next_seq[direction] = end
     return found

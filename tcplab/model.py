@@ -106,17 +106,30 @@ class Stream:
     """One direction's bytes, reassembled; offsets count from the first byte after the SYN."""
 
     direction: str
-    data: bytes  # contiguous from offset 0 up to the first missing byte
     chunks: list[Chunk]  # sorted, non-overlapping
     gaps: list[tuple[int, int]]  # [start, end) never captured
     length: int  # the highest offset any segment reached
+    before: int = 0  # bytes sent before the capture began (no SYN of this direction captured)
+
+    def __post_init__(self) -> None:
+        self._starts = [chunk.start for chunk in self.chunks]
 
     def chunk_at(self, offset: int) -> Chunk | None:
-        starts = [chunk.start for chunk in self.chunks]
-        index = bisect.bisect_right(starts, offset) - 1
+        index = bisect.bisect_right(self._starts, offset) - 1
         if index >= 0 and self.chunks[index].start <= offset < self.chunks[index].end:
             return self.chunks[index]
         return None
+
+    def stretches(self) -> list[tuple[int, bytes]]:
+        """(start offset, bytes) of each run of bytes the capture holds without a gap."""
+        found: list[tuple[int, list[bytes]]] = []
+        end = None
+        for chunk in self.chunks:
+            if chunk.start != end:
+                found.append((chunk.start, []))
+            found[-1][1].append(chunk.data)
+            end = chunk.end
+        return [(start, b"".join(parts)) for start, parts in found]
 
 
 @dataclass
@@ -174,8 +187,8 @@ class Teardown:
 
 @dataclass
 class Anomaly:
-    kind: str  # retransmission, out-of-order, zero window, reset, gap, snaplen, framing,
-    #            tcpdump drops, truncated file, checksum
+    kind: str  # retransmission, fast retransmission, out-of-order, duplicate ack, zero window,
+    #            reset, gap, late start, snaplen, framing, tcpdump drops, truncated file, checksum
     packet: int | None
     direction: str | None
     detail: str

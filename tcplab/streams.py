@@ -1,61 +1,129 @@
 """Each direction's byte stream, reassembled, and the application messages in it.
 
-`stream` puts the data segments of one direction in sequence order: bytes already seen
-(retransmissions) count once, a segment that fills a hole is out-of-order, bytes that no
-segment brought are gaps. `messages` splits the stream into newline-terminated lines
-(DESIGN.md) or, when the stream holds no newline at all (the original seed programs send bare
-text), falls back to one message per data segment and says so. Every message knows the packets
-that carried its first and last byte.
+`stream` puts the data segments of one direction in sequence order, the way Wireshark's TCP
+analysis names what it sees: bytes already seen count once (a *retransmission*, or a *fast
+retransmission* when the other side asked for them with at least two duplicate ACKs, see
+`connection.duplicate_acks`); a segment that fills a hole within 3 ms of the furthest one is
+*out-of-order* (reordered on the way), later it is a retransmission of a segment the capture
+missed; bytes that no segment brought are gaps. Data carried by a SYN (TCP Fast Open) starts one
+sequence number after it. When the capture holds no SYN of a direction, the bytes before the
+first one it holds were sent before the capture began: not a gap.
+
+`messages` splits the stream into newline-terminated lines (DESIGN.md) or, when the stream holds
+no newline at all (the original seed programs send bare text), falls back to one message per
+data segment and says so. Lines are read in every stretch of bytes the capture holds, also after
+a gap, so a capture that missed one segment still shows the messages around it. Every message
+knows the packets that carried its first and last byte.
+
+Everything here is linear in the segments and the bytes: the covered ranges are kept sorted and
+found by bisection, never sorted again per segment.
 """
 
 from __future__ import annotations
 
+import bisect
+
 from . import framing
 from .i18n import Text as T
 from .model import Anomaly, Chunk, Message, Messages, Segment, Stream, side_name
-from .pcapread import FLAG_FIN, FLAG_SYN
+from .pcapread import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
+
+OUT_OF_ORDER_SECONDS = 0.003  # Wireshark's default: a hole filled this soon is reordering
+FAST_RETRANSMISSION_SECONDS = 0.020  # Wireshark: within 20 ms of the duplicate ACKs
+FAST_RETRANSMISSION_DUPLICATES = 2  # duplicate ACKs that ask for a fast retransmission
 
 # --- reassembly ---------------------------------------------------------------------------------
 
-def _uncovered(covered: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
-    parts: list[tuple[int, int]] = []
-    position = start
-    for low, high in covered:
-        if high <= position:
-            continue
-        if low >= end:
-            break
-        if low > position:
-            parts.append((position, low))
-        position = max(position, high)
-        if position >= end:
-            break
-    if position < end:
-        parts.append((position, end))
-    return parts
 
+class Covered:
+    """Disjoint, sorted [low, high) ranges of a stream: which bytes some segment brought."""
 
-def _cover(covered: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for low, high in sorted([*covered, (start, end)]):
-        if merged and low <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+    def __init__(self) -> None:
+        self.lows: list[int] = []
+        self.highs: list[int] = []
+
+    def add(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Cover [start, end); the parts of it that were not covered before, in order."""
+        if start >= end:
+            return []
+        lows, highs = self.lows, self.highs
+        if not lows or start > highs[-1]:  # the usual case: new bytes beyond everything seen
+            lows.append(start)
+            highs.append(end)
+            return [(start, end)]
+        first = bisect.bisect_left(highs, start)  # the first range that ends at or after start
+        last = bisect.bisect_right(lows, end)  # the ranges from `first` up to here touch it
+        fresh: list[tuple[int, int]] = []
+        position = start
+        for index in range(first, last):
+            if lows[index] > position:
+                fresh.append((position, min(lows[index], end)))
+            position = max(position, highs[index])
+        if position < end:
+            fresh.append((position, end))
+        if first < last:
+            lows[first:last] = [min(start, lows[first])]
+            highs[first:last] = [max(end, highs[last - 1])]
         else:
-            merged.append((low, high))
-    return merged
+            lows.insert(first, start)
+            highs.insert(first, end)
+        return fresh
+
+    def holes(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The parts of [start, end) that no range covers."""
+        found: list[tuple[int, int]] = []
+        position = start
+        for low, high in zip(self.lows, self.highs):
+            if high <= position:
+                continue
+            if low >= end:
+                break
+            if low > position:
+                found.append((position, low))
+            position = high
+        if position < end:
+            found.append((position, end))
+        return found
+
+
+class ReverseAcks:
+    """What the other side has acknowledged, as a direction's stream reads it (fast retransmits)."""
+
+    def __init__(self) -> None:
+        self.ack: int | None = None
+        self.duplicates = 0
+        self.time = 0.0
+
+    def see(self, segment: Segment) -> None:
+        if segment.bits & FLAG_RST or not segment.has(FLAG_ACK):
+            return
+        if "duplicate ack" in segment.notes and segment.ack == self.ack:
+            self.duplicates += 1
+        else:
+            self.ack, self.duplicates = segment.ack, 0
+        self.time = segment.time
+
+    def asks_for(self, segment: Segment, first_byte: int) -> bool:
+        return (self.duplicates >= FAST_RETRANSMISSION_DUPLICATES and self.ack == first_byte
+                and segment.time - self.time < FAST_RETRANSMISSION_SECONDS)
 
 
 def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]:
     """Reassemble one direction; note retransmissions, out-of-order and missing segments."""
-    covered: list[tuple[int, int]] = []
+    covered = Covered()
     chunks: list[Chunk] = []
     anomalies: list[Anomaly] = []
-    highest = 0
+    highest = 0  # the furthest relative offset reached: Wireshark's "next expected seq" - 1
+    highest_time = 0.0
+    syn_seen = False
     control_seen: set[tuple[int, int]] = set()
+    reverse = ReverseAcks()
     for segment in items:
         if segment.direction != direction:
+            reverse.see(segment)
             continue
         control = segment.bits & (FLAG_SYN | FLAG_FIN)
+        syn_seen = syn_seen or bool(control & FLAG_SYN)
         if control and segment.length == 0:
             if (control, segment.seq) in control_seen:
                 _note(segment, anomalies, "retransmission",
@@ -66,40 +134,53 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
             continue
         if segment.length == 0:
             continue
-        start, end = segment.seq - 1, segment.seq - 1 + segment.length
+        first_byte = segment.seq + 1 if control & FLAG_SYN else segment.seq  # data after a SYN
+        start, end = first_byte - 1, first_byte - 1 + segment.length
         captured_end = start + len(segment.payload)
         if captured_end < end:
             anomalies.append(Anomaly("snaplen", segment.number, direction,
                                      T("anomaly.snaplen", captured=len(segment.payload),
                                        length=segment.length)))
-        fresh = _uncovered(covered, max(0, start), max(0, captured_end))
+        fresh = covered.add(max(0, start), max(0, captured_end))
         fresh_bytes = sum(high - low for low, high in fresh)
-        if fresh_bytes == 0 and end <= highest:
-            _note(segment, anomalies, "retransmission",
-                  T("anomaly.data_again", length=segment.length, seq=segment.seq))
-        elif start < highest and fresh_bytes:
-            overlap = captured_end - max(0, start) - fresh_bytes
-            kind = "out-of-order" if overlap == 0 else "retransmission"
-            _note(segment, anomalies, kind,
-                  T("anomaly.arrives_after", seq=segment.seq, seen=highest + 1))
+        if start < highest or (fresh_bytes == 0 and end <= highest):
+            kind = _resent_kind(segment, fresh_bytes, captured_end - max(0, start),
+                                highest_time, reverse.asks_for(segment, first_byte))
+            detail = (T("anomaly.data_again", length=segment.length, seq=first_byte)
+                      if fresh_bytes == 0 else
+                      T("anomaly.arrives_after", seq=first_byte, seen=highest + 1))
+            _note(segment, anomalies, kind, detail)
         elif start > highest:
             segment.notes.append("previous segment not captured")
         for low, high in fresh:
             chunks.append(Chunk(low, segment.payload[low - start:high - start], segment.number,
                                 segment.time))
-            covered = _cover(covered, low, high)
-        highest = max(highest, end)
-        if control and (control & FLAG_FIN):
+        if end > highest:
+            highest, highest_time = end, segment.time
+        if control & FLAG_FIN:
             control_seen.add((FLAG_FIN, segment.seq + segment.length))
     chunks.sort(key=lambda chunk: chunk.start)
-    gaps = _uncovered(covered, 0, highest)
-    contiguous = gaps[0][0] if gaps else highest
-    data = b"".join(chunk.data for chunk in chunks if chunk.end <= contiguous)
+    before = chunks[0].start if chunks and not syn_seen else 0  # sent before the capture began
+    gaps = covered.holes(before, highest)
+    if before:
+        anomalies.append(Anomaly("late start", None, direction,
+                                 T("anomaly.late_start", side=side_name(direction),
+                                   missing=before)))
     for low, high in gaps:
         anomalies.append(Anomaly("gap", None, direction,
                                  T("anomaly.gap", side=side_name(direction), first=low + 1,
                                    last=high, missing=high - low)))
-    return Stream(direction, data, chunks, gaps, highest), anomalies
+    return Stream(direction, chunks, gaps, highest, before), anomalies
+
+
+def _resent_kind(segment: Segment, fresh: int, captured: int, highest_time: float,
+                 asked: bool) -> str:
+    """Wireshark's name for data at or below the furthest sequence number already seen."""
+    if asked:
+        return "fast retransmission"
+    if fresh and fresh == captured and segment.time - highest_time < OUT_OF_ORDER_SECONDS:
+        return "out-of-order"
+    return "retransmission"
 
 
 def _note(segment: Segment, anomalies: list[Anomaly], kind: str, detail: T) -> None:
@@ -116,13 +197,18 @@ def messages(flow: Stream) -> Messages:
     if not any(framing.is_line_framed(chunk.data) for chunk in flow.chunks):
         return Messages(flow.direction, "segments", _segment_messages(flow),
                         note=T("stream.unframed", side=side_name(flow.direction)))
-    parsed = framing.parse(flow.data)
-    items = [_message(flow, index + 1, line.start, line.end, line.payload)
-             for index, line in enumerate(parsed.lines)]
+    items: list[Message] = []
     result = Messages(flow.direction, "line", items)
-    if parsed.rest and not flow.gaps:
-        result.problems.append(T("stream.ends_inside_a_line", side=side_name(flow.direction),
-                                 rest=parsed.rest, start=parsed.rest_at + 1))
+    stretches = flow.stretches()
+    for number, (start, data) in enumerate(stretches):
+        parsed = framing.parse(data)
+        for line in parsed.lines:
+            items.append(_message(flow, len(items) + 1, start + line.start, start + line.end,
+                                  line.payload))
+        last = number == len(stretches) - 1
+        if parsed.rest and last and start + len(data) >= flow.length:
+            result.problems.append(T("stream.ends_inside_a_line", side=side_name(flow.direction),
+                                     rest=parsed.rest, start=start + parsed.rest_at + 1))
     return result
 
 
