@@ -22,7 +22,7 @@ Modules:
   captures flagged) and its CLI, ``python -m tcplab.grade SUBMISSIONS_DIR [--plan PLAN_JSON]``;
 - `tcplab.craft`: synthetic captures written with dpkt (tests, benchmark).
 
-The report.json schema (``tcplab.report/2``) is documented in tcplab/README.md.
+The report.json schema (``tcplab.report/3``) is documented in tcplab/README.md.
 """
 
 __version__ = "0.1.0"

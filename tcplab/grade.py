@@ -2,41 +2,51 @@
 
 Usage::
 
-    python -m tcplab.grade SUBMISSIONS_DIR [--plan PLAN_JSON] [--out DIR] [--language en|id]
+    python -m tcplab.grade HANDINS [--plan PLAN_JSON] [--out DIR] [--language en|id]
 
-SUBMISSIONS_DIR holds what the students handed in (any layout: every ``*.pcap``, ``*.pcapng`` and
-``*.cap`` below it is read). PLAN_JSON is the plan of the run whose hand-out they followed
+HANDINS is what the students handed in: a folder (any layout) or a zip - the course platform's
+"download all submissions" as it is (`tcplab.intake` takes either in safely: no link followed,
+no path outside it, sizes bounded). PLAN_JSON is the plan of the run whose hand-out they followed
 (default ``captures/latest/plan.json`` under the current folder, and the first line says so); it
-says each pair's messages and the scenarios' ports and reply rules. For every capture:
+says each pair's messages, students, and the scenarios' ports and reply rules.
 
-- **whose**: the pair whose name the file name starts with, followed by ``-`` or ``_``
-  (``ani-budi-tcp.pcap``, ``ani-budi_upcall.pcap``; the longest such name wins; letter case is
-  ignored); else the pair whose own messages it carries (`carried`: messages given to one pair
-  only - generated from the teacher's seed, or the pair's own in the roster); else unknown;
-- **which scenario**: the server port of its first conversation on a scenario's port (the plan's
-  ports: 2222 reqresp and 4141 upcall unless the plan moved them); else the file name (``tcp``
-  is reqresp, as the seeds name it); else the scenario whose messages it carries;
-- **the grade**: the analyzer's verdict (`tcplab.analyze`) against THAT pair's messages for the
-  scenario and the scenario's reply rule: the handshake, every message and its correct reply in
-  order, the teardown; the seeds' programs, which send bare text, are read one message per
-  segment.
+Every file is read once, on its own: whatever it holds, it gets a verdict and a reason, and no
+file changes another's. For a capture:
+
+- **which scenario**: every conversation on a scenario's server port (2222 reqresp and 4141
+  upcall unless the plan moved them) is an *attempt* at that scenario, so one file may hold both
+  scenarios and several attempts; a file with none is read by its name (``tcp`` is reqresp, as the
+  seeds name it) or by the messages it carries;
+- **whose**: the pair of the student the platform says handed it in (a roster that lists each
+  pair's ``students``); else the pair whose name the file name (or a folder it is in) starts with,
+  followed by ``-`` or ``_`` (``ani-budi-tcp.pcap``; the longest; any case); else the pair whose
+  own messages it carries (messages given to one pair only: from the teacher's seed, or the pair's
+  own in the roster); else unknown;
+- **the grade**: each attempt is judged by the analyzer (`tcplab.analyze`) against THAT pair's
+  messages and the scenario's reply rule: the handshake, every message and its correct reply in
+  order, the teardown. Of all a pair's attempts at a scenario, in any of its files, the best
+  counts (complete first, then the most replies right, then the first); the others are listed.
 
 A capture is flagged, and so never complete, when it carries the messages of a pair other than
-the one it is named for or matched to ("carries the messages of pair X": a copied capture), when
-its messages belong to no pair, and when whose it is stays unknown. Files with the same content
-are noted on each other.
+its own ("carries the messages of pair X": a copied capture), when its messages belong to no
+pair, and when whose it is stays unknown. Files with the same content are noted on each other.
+A file that is not a capture, or holds no conversation of any scenario, is listed with its
+reason and counts for no pair.
 
-The report is written into DIR (default SUBMISSIONS_DIR) exactly as for a run
-(`tcplab.report.write_run_report`): report.html, .md, .json, grades.csv (one row per pair of the
-plan and scenario, ``missing`` where no capture is the pair's; one row more per capture that is
-nobody's or a pair's second of a scenario), the ladders, and summary.txt, the table printed last.
-Exit status 0 whatever the grades; 2 with one line on a usage error (no such folder, plan missing
-or unreadable, bad option).
+The report goes to DIR (default: beside the hand-ins, ``<name>-graded``; never into them):
+report.html, .md, .json, grades.csv (one row per pair of the plan and scenario, ``missing``
+where no capture is the pair's), gradebook.csv (one row per student, for the course's grade book:
+`tcplab.gradebook`), the ladders, summary.txt (the table printed last) and, when a file caused an
+internal error, errors.log with its traceback. Exit status 0 whatever the grades; 2 with one line
+on a usage error (no such hand-ins, plan missing or unreadable, an output folder that is not
+ours, bad option).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sys
 import time
 from collections import Counter
@@ -44,38 +54,72 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import i18n
-from .analyze import analyze_conversation
+from .analyze import analyze_conversation, conversation_reasons, expect, judge, unreadable
 from .cli import Arguments, print_written
-from .connection import assign_roles, conversations
+from .connection import assign_roles, carries_data, conversations, on_port
+from .gradebook import write_gradebook
 from .i18n import Language
 from .i18n import Text as T
-from .manifest import CAPTURE_SUFFIXES, CaptureJob, Run, sha256_of
-from .model import C2S, Conversation
-from .pcapread import CaptureError, read_capture
+from .intake import HANDINS, HandIn, IntakeError, same_person, take
+from .manifest import CaptureJob, Run, sha256_of
+from .model import C2S, CaptureAnalysis, Conversation, ConversationAnalysis
+from .names import shown
+from .output import Output, OutputError
+from .pcapread import Capture, CaptureError, read_capture
 from .planfile import (SEED_CAPTURE_NAMES, PlanFileError, load_plan, plan_language,
                        scenario_specs)
 from .report import Written, write_run_report
 
 LATEST_PLAN = Path("captures") / "latest" / "plan.json"
 SHOWN_MESSAGES = 3  # messages quoted in a reason
+MARKER = ".tcplab-graded"  # in an output folder grading made: it may write there again
+SHOWN_ATTEMPTS = 5  # other attempts named in a note
+
+
+@dataclass
+class Attempt:
+    """One conversation of a capture taken for an attempt at a scenario."""
+
+    scenario: str
+    port: int | None
+    scenario_from: str  # "server port", "file name", "messages"
+    conversation: Conversation | None  # None: the file names the scenario but holds no attempt
+    analysis: ConversationAnalysis | None
+    submission: Submission
+    reasons: list[str] = field(default_factory=list)  # once judged for its pair
+
+    @property
+    def sent(self) -> list[str]:
+        return [m.text for m in self.analysis.messages[C2S].items] if self.analysis else []
+
+    @property
+    def first_packet(self) -> int:
+        return self.conversation.packets[0].number if self.conversation else 0
 
 
 @dataclass
 class Submission:
-    """One handed-in capture and what was found out about it before grading."""
+    """One handed-in file and what was found out about it."""
 
-    path: Path
-    name: str  # relative to the submissions folder, with "/"
-    named_as: str | None = None  # the pair the file name starts with
-    scenario: str | None = None
-    scenario_from: str | None = None  # "server port", "file name", "messages"
-    port: int | None = None  # the scenario conversation's server port
-    sent: list[str] = field(default_factory=list)  # the client's messages in the capture
+    item: HandIn
+    capture: Capture | None = None
+    found: list[Conversation] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    problem: T | None = None  # why it is not a capture that can be read
+    named_as: str | None = None  # the pair its file (or folder) name starts with
+    submitted_by: str | None = None  # the pair of the student the platform names
     carries: dict[str, int] = field(default_factory=dict)  # pair -> its own messages found
     owner: str | None = None
-    owner_from: str | None = None  # "file name", "messages"
+    owner_from: str | None = None  # "submitter", "file name", "messages"
     same_as: list[str] = field(default_factory=list)  # other files with the same content
-    unreadable: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.item.name
+
+    @property
+    def sent(self) -> list[str]:
+        return [message for attempt in self.attempts for message in attempt.sent]
 
 
 @dataclass(frozen=True)
@@ -104,12 +148,6 @@ class MessageOwners:
 
 # --- finding out whose each capture is ---------------------------------------------------------
 
-def find_captures(folder: Path) -> list[Path]:
-    """Every capture file below `folder`, in path order."""
-    return sorted(path for path in folder.rglob("*")
-                  if path.suffix.lower() in CAPTURE_SUFFIXES and path.is_file())
-
-
 def pair_from_name(file_name: str, pairs: list[str]) -> str | None:
     """The pair `file_name` starts with, followed by "-" or "_"; the longest such; any case."""
     name = file_name.lower()
@@ -117,78 +155,113 @@ def pair_from_name(file_name: str, pairs: list[str]) -> str | None:
     return max(named, key=len) if named else None
 
 
+def pair_from_folders(folders: tuple[str, ...], pairs: list[str]) -> str | None:
+    """The pair a folder of the file is named for (its own name, or starting as a file name
+    does), the nearest folder first."""
+    for folder in reversed(folders):
+        if folder.lower() in pairs:
+            return folder.lower()
+        named = pair_from_name(folder, pairs)
+        if named:
+            return named
+    return None
+
+
 def scenario_from_name(file_name: str, pair: str | None, scenarios: list[str]) -> str | None:
     """The scenario a file name says after its pair: ``tcp`` (the seeds' tcp.pcap) or a name."""
-    stem = file_name.lower().rsplit(".", 1)[0]
-    rest = stem[len(pair) + 1:] if pair else stem
+    stem = file_name.lower().split(".", 1)[0]
+    rest = stem[len(pair) + 1:] if pair and stem.startswith(pair) else stem
     words = set(re.split(r"[-_. ]+", rest))
     said = [name for name in scenarios
             if name.lower() in words or SEED_CAPTURE_NAMES.get(name) in words]
     return said[0] if len(said) == 1 else None
 
 
-def scenario_conversation(found: list[Conversation],
-                          ports: dict[int, str]) -> tuple[Conversation | None, int | None]:
-    """The first conversation on a scenario's server port, and that port.
-
-    Either end counts when the roles were only guessed (no handshake in the capture).
-    """
-    for conversation in found:
-        if conversation.server.port in ports:
-            return conversation, conversation.server.port
-        if conversation.roles_from != "handshake" and conversation.client.port in ports:
-            return conversation, conversation.client.port
-    return None, None
-
-
 def scenario_ports(plan: dict) -> dict[int, str]:
-    """Server port -> scenario: the plan's ports, and a well-known port the plan leaves free."""
-    ports = {spec["port"]: name for name, spec in plan["scenarios"].items()}
-    for name, known in (("reqresp", 2222), ("upcall", 4141)):
-        if name in plan["scenarios"]:
-            ports.setdefault(known, name)
-    return ports
+    """Server port -> scenario: the plan's own ports (a scenario is data: its port is the plan's)."""
+    return {spec["port"]: name for name, spec in plan["scenarios"].items()}
 
 
-def examine(path: Path, folder: Path, plan: dict, owners: MessageOwners) -> Submission:
-    """Whose capture `path` is and of which scenario, from its name, port and messages."""
-    found = Submission(path, path.relative_to(folder).as_posix())
-    found.named_as = pair_from_name(path.name, [pair["name"] for pair in plan["pairs"]])
-    ports = scenario_ports(plan)
+def roster_pair(plan: dict, item: HandIn) -> str | None:
+    """The pair whose roster lists the student the platform says handed `item` in."""
+    if item.submitter is None:
+        return None
+    for pair in plan["pairs"]:
+        for student in pair.get("students") or []:
+            if same_person(student["name"], item.submitter) or (
+                    student.get("id") and student["id"] == item.submitter.number):
+                return pair["name"]
+    return None
+
+
+def examine(item: HandIn, plan: dict, owners: MessageOwners) -> Submission:
+    """Read one hand-in once: its attempts at each scenario, and whose it is."""
+    found = Submission(item)
+    names = [pair["name"] for pair in plan["pairs"]]
+    found.named_as = pair_from_name(item.file_name, names) or pair_from_folders(item.folders,
+                                                                                names)
+    found.submitted_by = roster_pair(plan, item)
     try:
-        capture = read_capture(path)
-    except CaptureError:
-        found.unreadable = True
-    else:
-        talks = [assign_roles(packets, None) for packets in conversations(capture.packets)]
-        conversation, port = scenario_conversation(talks, ports)
-        if conversation is not None and port is not None:
-            found.scenario, found.scenario_from, found.port = ports[port], "server port", port
-            conversation = assign_roles(conversation.packets, port)
+        if item.path is None:
+            found.problem = item.refused
         else:
-            with_data = [c for c in talks if any(p.length for p in c.packets)]
-            conversation = with_data[0] if with_data else None
-        if conversation is not None:
-            analysis = analyze_conversation(conversation, capture.first_time or 0.0, None,
-                                            None, None)
-            found.sent = [item.text for item in analysis.messages[C2S].items]
+            found.capture = read_capture(item.path)
+    except CaptureError as bad:
+        found.problem = bad.text
+    if found.capture is None:  # a file named for a pair and a scenario is still that pair's
+        named = scenario_from_name(item.file_name, found.named_as, list(plan["scenarios"]))
+        owner = found.submitted_by or found.named_as
+        if owner is not None and named is not None:
+            found.owner = owner
+            found.owner_from = "submitter" if found.submitted_by else "file name"
+            found.attempts.append(Attempt(named, None, "file name", None, None, found))
+        return found
+    found.found = [assign_roles(packets, None) for packets in conversations(
+        found.capture.packets)]
+    time_zero = found.capture.first_time or 0.0
+    for port, scenario in scenario_ports(plan).items():
+        for conversation in on_port(found.found, port):
+            if conversation.roles_from == "handshake" or carries_data(conversation):
+                found.attempts.append(Attempt(
+                    scenario, port, "server port", conversation,
+                    analyze_conversation(conversation, time_zero, None, None, None), found))
+    if not found.attempts:
+        _attempt_elsewhere(found, plan, owners, time_zero)
     found.carries = carried(found.sent, owners)
-    if found.scenario is None:
-        named = scenario_from_name(path.name, found.named_as, list(plan["scenarios"]))
-        by_messages = {scenario for message in found.sent if owners.pair_of(message)
-                       for _, scenario in owners.owners[message]}
-        if named is not None:
-            found.scenario, found.scenario_from = named, "file name"
-        elif len(by_messages) == 1:
-            found.scenario, found.scenario_from = by_messages.pop(), "messages"
-    if found.named_as is not None:
+    if found.submitted_by is not None:
+        found.owner, found.owner_from = found.submitted_by, "submitter"
+    elif found.named_as is not None:
         found.owner, found.owner_from = found.named_as, "file name"
     elif found.carries:
         best = max(found.carries.values())
         leaders = [pair for pair, count in found.carries.items() if count == best]
         if len(leaders) == 1:
             found.owner, found.owner_from = leaders[0], "messages"
+    found.attempts.sort(key=lambda attempt: attempt.first_packet)
     return found
+
+
+def _attempt_elsewhere(found: Submission, plan: dict, owners: MessageOwners,
+                       time_zero: float) -> None:
+    """No conversation on a scenario's port: the first with data, if the file's name or the
+    messages in it say the scenario; else, a file named for a scenario holds no attempt at it."""
+    assert found.capture is not None
+    talk = next((c for c in found.found if carries_data(c)), None)
+    analysis = analyze_conversation(talk, time_zero, None, None, None) if talk else None
+    sent = [m.text for m in analysis.messages[C2S].items] if analysis else []
+    named = scenario_from_name(found.item.file_name, found.named_as, list(plan["scenarios"]))
+    by_messages = {scenario for message in sent if owners.pair_of(message)
+                   for _, scenario in owners.owners[message]}
+    if named is not None:
+        scenario, source = named, "file name"
+    elif len(by_messages) == 1:
+        scenario, source = by_messages.pop(), "messages"
+    else:
+        return
+    if talk is None:
+        found.attempts.append(Attempt(scenario, None, source, None, None, found))
+    else:
+        found.attempts.append(Attempt(scenario, talk.server.port, source, talk, analysis, found))
 
 
 def carried(sent: list[str], owners: MessageOwners) -> dict[str, int]:
@@ -198,107 +271,254 @@ def carried(sent: list[str], owners: MessageOwners) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def flags(found: Submission, owners: MessageOwners, ports: dict[int, str]) -> list[T]:
-    """Why the capture cannot count as its pair's own run of the lab (empty when it can)."""
+def flags(attempt: Attempt, owners: MessageOwners) -> list[T]:
+    """Why the attempt cannot count as its pair's own run of the lab (empty when it can)."""
+    found = attempt.submission
     reasons: list[T] = []
     if found.owner is None:
         reasons.append(T("grade.several_owners", pairs=", ".join(found.carries))
                        if found.carries else T("grade.unknown_owner"))
-    reasons += [T("grade.copied", pair=pair) for pair in found.carries if pair != found.owner]
-    if found.sent and not any(owners.known(message) for message in found.sent):
-        shown = [repr(message) for message in found.sent[:SHOWN_MESSAGES]]
+    sent = attempt.sent
+    reasons += [T("grade.copied", pair=pair) for pair in carried(sent, owners)
+                if pair != found.owner]
+    if found.owner_from == "submitter" and found.named_as not in (None, found.owner):
+        reasons.append(T("grade.named_for_other", pair=found.named_as))
+    if sent and not any(owners.known(message) for message in sent):
+        shown_messages = [repr(message) for message in sent[:SHOWN_MESSAGES]]
         reasons.append(T("grade.no_pair", messages=", ".join(
-            shown + (["..."] if len(found.sent) > SHOWN_MESSAGES else []))))
-    if found.scenario is None and not found.unreadable:
-        reasons.append(T("grade.no_scenario", ports=", ".join(
-            f"{port} ({name})" for port, name in sorted(ports.items()))))
+            shown_messages + (["..."] if len(sent) > SHOWN_MESSAGES else []))))
     return reasons
 
 
-def notes(found: Submission) -> list[T]:
+def notes(attempt: Attempt) -> list[T]:
     """How whose the capture is and its scenario were found."""
+    found = attempt.submission
     said: list[T] = []
-    if found.owner_from == "file name":
+    if found.owner_from == "submitter" and found.item.submitter is not None:
+        said.append(T("grade.note_submitter", pair=found.owner,
+                      student=shown(found.item.submitter.name)))
+    elif found.owner_from == "file name":
         said.append(T("grade.note_named", pair=found.owner))
     elif found.owner_from == "messages":
         said.append(T("grade.note_by_messages", pair=found.owner,
                       count=found.carries[found.owner or ""]))
-    if found.scenario_from == "server port":
-        said.append(T("grade.note_scenario_port", scenario=found.scenario, port=found.port))
-    elif found.scenario_from is not None:
-        said.append(T(f"grade.note_scenario_{found.scenario_from.replace(' ', '_')}",
-                      scenario=found.scenario))
+    if attempt.scenario_from == "server port":
+        said.append(T("grade.note_scenario_port", scenario=attempt.scenario, port=attempt.port))
+    else:
+        key = attempt.scenario_from.replace(" ", "_")
+        said.append(T(f"grade.note_scenario_{key}", scenario=attempt.scenario))
     if found.same_as:
         said.append(T("grade.note_same_file", files=", ".join(found.same_as)))
     return said
 
 
-def submission_record(found: Submission) -> dict:
+def submission_record(attempt: Attempt) -> dict:
     """report.json's ``submission`` of a capture: whose it is and how that was found."""
+    found = attempt.submission
+    submitter = found.item.submitter
     return {"file": found.name, "pair": found.owner, "owner_from": found.owner_from,
-            "named_as": found.named_as, "scenario_from": found.scenario_from,
-            "carries": dict(found.carries), "same_as": list(found.same_as)}
+            "named_as": found.named_as, "scenario_from": attempt.scenario_from,
+            "submitter": None if submitter is None else {
+                "name": shown(submitter.name), "number": submitter.number,
+                "platform": submitter.platform},
+            "carries": dict(found.carries), "same_as": list(found.same_as),
+            "attempt_packets": [attempt.first_packet] if attempt.conversation else []}
 
 
 # --- grading -----------------------------------------------------------------------------------
 
-def capture_job(found: Submission, plan: dict, owners: MessageOwners) -> CaptureJob:
-    """What the analyzer expects of a handed-in capture: its pair's messages, its scenario's
-    reply rule; and the flags and notes found out before."""
+def judge_attempt(attempt: Attempt, plan: dict, owners: MessageOwners) -> None:
+    """Set the attempt's exchanges against its pair's messages, and its reasons."""
     specs = scenario_specs(plan)
+    spec = specs.get(attempt.scenario)
+    pair = next((p for p in plan["pairs"] if p["name"] == attempt.submission.owner), None)
+    expected = list(pair["messages"][attempt.scenario]) if pair and spec else None
+    reasons: list[str] = list(flags(attempt, owners))
+    if attempt.submission.problem is not None:
+        reasons.append(attempt.submission.problem)
+    elif attempt.analysis is not None:
+        expect(attempt.analysis, spec, expected, None, "plan")
+        reasons += conversation_reasons(attempt.analysis, expected_given=expected is not None)
+    else:
+        reasons.append(T("reason.no_conversation", port=spec.port if spec else None))
+    attempt.reasons = reasons
+
+
+def _rank(attempt: Attempt) -> tuple:
+    """Best first: complete, then the most replies right, then the earliest."""
+    right = sum(1 for item in attempt.analysis.exchanges if item.reply_ok
+                and item.request_ok is not False) if attempt.analysis else -1
+    return (bool(attempt.reasons), attempt.submission.capture is None, -right,
+            len(attempt.reasons), attempt.submission.name, attempt.first_packet)
+
+
+def attempt_label(attempt: Attempt) -> T:
+    """``upcall.pcapng, packets 40-62: complete`` (or the first reason)."""
+    packets = attempt.conversation.packets if attempt.conversation else []
+    where = (T("grade.attempt_at", file=attempt.submission.name, first=packets[0].number,
+               last=packets[-1].number) if packets else T("grade.attempt_in",
+                                                          file=attempt.submission.name))
+    state = T("grade.attempt_complete") if not attempt.reasons else attempt.reasons[0]
+    return T("grade.attempt", where=where, state=state)
+
+
+def graded(attempts: list[Attempt], key: str, plan: dict,
+           owners: MessageOwners) -> CaptureAnalysis:
+    """The best of a pair's attempts at a scenario, judged; the others named in its notes."""
+    ranked = sorted(attempts, key=_rank)
+    best = ranked[0]
+    found = best.submission
+    specs = scenario_specs(plan)
+    spec = specs.get(best.scenario)
     pair = next((p for p in plan["pairs"] if p["name"] == found.owner), None)
-    spec = specs.get(found.scenario or "")
-    expected = list(pair["messages"][found.scenario]) if pair and spec else None
-    return CaptureJob(
-        pair=found.owner or found.name, scenario=found.scenario or "unknown",
-        pcap=found.path, pcap_name=found.name, spec=spec, messages=expected,
-        server_port=found.port or (spec.port if spec else None),
-        reasons=list(flags(found, owners, scenario_ports(plan))), notes=list(notes(found)),
-        expected_from="plan", submission=submission_record(found))
+    extra = [T("grade.other_attempts", count=len(ranked) - 1, list=" | ".join(
+        attempt_label(a) for a in ranked[1:SHOWN_ATTEMPTS + 1]))] if len(ranked) > 1 else []
+    job = CaptureJob(
+        pair=key, scenario=best.scenario, pcap=found.item.path or Path(os.devnull),
+        pcap_name=found.name, spec=spec,
+        messages=list(pair["messages"][best.scenario]) if pair and spec else None,
+        server_port=best.port or (spec.port if spec else None),
+        reasons=list(flags(best, owners)), notes=list(notes(best)),
+        expected_from="plan", submission=submission_record(best))
+    if found.capture is None:
+        assert found.problem is not None
+        result = unreadable(job, T("error.in_file", file=found.name, problem=found.problem),
+                            job.notes + extra)
+        return result
+    return judge(job, found.capture, found.found, best.conversation, best.analysis, extra)
 
 
 def _same_content(found: list[Submission]) -> None:
     """Note on each file the other files with exactly its bytes."""
     by_hash: dict[str, list[Submission]] = {}
     for item in found:
-        by_hash.setdefault(sha256_of(item.path), []).append(item)
+        if item.capture is not None and item.item.path is not None:
+            by_hash.setdefault(sha256_of(item.item.path), []).append(item)
     for group in by_hash.values():
         for item in group:
             item.same_as = [other.name for other in group if other is not item]
 
 
-def _order(found: Submission) -> tuple[int, str]:
-    """A pair's capture named for it comes first, then one matched by messages, then others."""
-    return ({"file name": 0, "messages": 1}.get(found.owner_from or "", 2), found.name)
+def not_graded_record(found: Submission, plan: dict) -> dict:
+    """report.json's ``not_graded`` entry: a file that counts for no pair, and why."""
+    if found.problem is not None:
+        reason = found.problem
+    else:
+        reason = T("grade.no_scenario", ports=", ".join(
+            f"{port} ({name})" for port, name in sorted(scenario_ports(plan).items())))
+    submitter = found.item.submitter
+    return {"file": found.name, "reason": reason, "pair": found.owner or found.named_as
+            or found.submitted_by, "submitter": None if submitter is None else {
+                "name": shown(submitter.name), "number": submitter.number,
+                "platform": submitter.platform}}
 
 
-def grade_run(folder: Path, plan: dict, plan_path: Path) -> Run:
-    """The handed-in captures of `folder` as a run the report reads, each judged as its pair's."""
+def grade_run(handins: list[HandIn], plan: dict, plan_path: Path, source: Path,
+              output: Output) -> Run:
+    """The hand-ins judged: one result per pair and scenario, the files that count for none."""
     owners = MessageOwners.of(plan)
-    found = [examine(path, folder, plan, owners) for path in find_captures(folder)]
+    found: list[Submission] = []
+    for item in handins:
+        try:
+            found.append(examine(item, plan, owners))
+        except Exception:  # a bug costs this file, never the class: its traceback is logged
+            output.error(f"reading {item.name}")
+            found.append(Submission(item, problem=T("grade.internal_error")))
     _same_content(found)
-    found.sort(key=_order)
-    run_notes: list[str] = [T("grade.source", run_id=plan["run_id"], plan=str(plan_path))]
+    by_key: dict[tuple[str, str], list[Attempt]] = {}
+    results: list[CaptureAnalysis] = []
+    not_graded: list[dict] = []
+    for submission in found:
+        for attempt in submission.attempts:
+            try:
+                judge_attempt(attempt, plan, owners)
+            except Exception:
+                output.error(f"grading {submission.name}")
+                attempt.reasons = [T("grade.internal_error")]
+                attempt.analysis = None
+            key = submission.owner or submission.name
+            by_key.setdefault((key, attempt.scenario), []).append(attempt)
+        if not submission.attempts:
+            not_graded.append(not_graded_record(submission, plan))
+    order = {pair["name"]: index for index, pair in enumerate(plan["pairs"])}
+    for (key, scenario), attempts in sorted(by_key.items(), key=lambda item: (
+            order.get(item[0][0], len(order)), item[0][0], list(plan["scenarios"]).index(
+                item[0][1]))):
+        try:
+            results.append(graded(attempts, key, plan, owners))
+        except Exception:
+            output.error(f"judging {key} / {scenario}")
+            best = attempts[0]
+            job = CaptureJob(pair=key, scenario=scenario, pcap=Path(os.devnull),
+                             pcap_name=best.submission.name, expected_from="plan",
+                             submission=submission_record(best))
+            results.append(unreadable(job, T("error.in_file", file=best.submission.name,
+                                             problem=T("grade.internal_error")), []))
+    run_notes: list[str] = [T("grade.source", run_id=plan["run_id"], plan=str(plan_path),
+                              source=shown(str(source)))]
     if not any(owners.pair_of(message) for message in owners.owners):
         run_notes.append(T("grade.no_own_messages"))
-    return Run(root=folder, manifest=None, run_id=None,
-               jobs=[capture_job(item, plan, owners) for item in found],
+    return Run(root=source, manifest=None, run_id=None, jobs=[r.job for r in results],
                pairs=[pair["name"] for pair in plan["pairs"]], scenarios=list(plan["scenarios"]),
-               notes=run_notes,
-               plan={"path": str(plan_path), "run_id": plan["run_id"], "lab_id": plan["lab_id"]})
+               notes=run_notes, results=results, not_graded=not_graded,
+               plan={"path": str(plan_path), "run_id": plan["run_id"], "lab_id": plan["lab_id"]},
+               handins=[found_item.item for found_item in found])
 
 
-def grade(folder: Path, plan_path: Path, out: Path | None = None,
+def default_out(source: Path) -> Path:
+    """Beside the hand-ins: ``submissions/`` -> ``submissions-graded/``, ``kelas.zip`` ->
+    ``kelas-graded/``."""
+    source = Path(os.path.abspath(source))
+    stem = source.name[:-4] if source.name.lower().endswith(".zip") else source.name
+    return source.with_name(f"{stem}-graded")
+
+
+def check_out(out: Path, source: Path) -> None:
+    """OutputError (one line) unless `out` may take the report: new, empty, or one grading made
+    before; never the hand-ins or inside them. Writes nothing."""
+    out = Path(os.path.abspath(out))
+    real_source = Path(os.path.realpath(source))
+    real_out = Path(os.path.realpath(out))
+    if real_source.is_dir() and (real_out == real_source or real_source in real_out.parents):
+        raise OutputError(f"--out {shown(str(out))}: inside the hand-ins; the report is "
+                          "written beside them, never into them: give another folder")
+    if os.path.lexists(out):
+        if os.path.islink(out) or not os.path.isdir(out):
+            raise OutputError(f"--out {shown(str(out))}: not a folder (a symbolic link is not "
+                              "followed)")
+        if os.listdir(out) and not os.path.isfile(out / MARKER):
+            raise OutputError(f"--out {shown(str(out))}: a folder that holds other files; give "
+                              "a new or empty folder")
+
+
+def prepare_out(out: Path, source: Path) -> Output:
+    """The output folder (`check_out`), made, or cleared of what an earlier grading unpacked
+    and drew."""
+    check_out(out, source)
+    out = Path(os.path.abspath(out))
+    if os.path.isdir(out):
+        for old in (HANDINS, "ladders"):  # what an earlier grading unpacked and drew
+            if os.path.isdir(out / old) and not os.path.islink(out / old):
+                shutil.rmtree(out / old)
+    output = Output(out)
+    output.write_text((MARKER,), "Made by tcplab grade: it may write here again.\n")
+    return output
+
+
+def grade(source: Path, plan_path: Path, out: Path | None = None,
           lang: Language | str | None = None) -> Written:
-    """Grade every capture in `folder` against the plan in `plan_path`; write the report to
-    `out` (default `folder`). `lang` defaults to the plan's report language."""
+    """Grade every capture in `source` (a folder or a zip) against the plan in `plan_path`;
+    write the report to `out` (default beside the hand-ins). `lang` defaults to the plan's."""
     started = time.perf_counter()
     plan = load_plan(plan_path)
     if not isinstance(lang, Language):
         lang = i18n.language(lang or plan_language(plan))
-    folder = folder.resolve()
-    return write_run_report(grade_run(folder, plan, plan_path.resolve()), out or folder, lang,
-                            started)
+    output = prepare_out(out or default_out(source), source)
+    run = grade_run(take(source, output), plan, plan_path.resolve(), Path(os.path.abspath(
+        source)), output)
+    written = write_run_report(run, output, lang, started)
+    write_gradebook(output, written.document, plan, run.handins, lang)
+    return written
 
 
 # --- the command line --------------------------------------------------------------------------
@@ -307,25 +527,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = Arguments(
         prog="python -m tcplab.grade",
         description="Grade the captures students took by hand against the plan of their run: "
-                    "whose each is (file name, else its messages), its scenario (server port), "
-                    "its verdict; flags copied captures. Writes report.html, report.md, "
-                    "report.json, grades.csv, summary.txt and the ladders.")
-    parser.add_argument("folder", type=Path, metavar="SUBMISSIONS_DIR",
-                        help="the folder of handed-in captures (*.pcap, *.pcapng, any depth)")
+                    "whose each is (platform, file name, else its messages), its scenario "
+                    "(server port), its verdict; flags copied captures. Reads a folder or the "
+                    "course platform's zip. Writes report.html, report.md, report.json, "
+                    "grades.csv, gradebook.csv, summary.txt and the ladders beside the hand-ins.")
+    parser.add_argument("source", type=Path, metavar="HANDINS",
+                        help="the hand-ins: a folder (any layout) or a zip (e.g. the course "
+                             "platform's download of all submissions)")
     parser.add_argument("--plan", type=Path, metavar="PLAN_JSON",
                         help=f"the plan of the students' run (default: {LATEST_PLAN})")
-    parser.add_argument("--out", type=Path, help="write the report here instead of "
-                                                 "SUBMISSIONS_DIR")
+    parser.add_argument("--out", type=Path, help="write the report here (default: beside the "
+                                                 "hand-ins, <name>-graded)")
     parser.add_argument("--language", choices=list(i18n.languages()),
                         help="language of the report (default: the plan's, else en)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     lang = i18n.language(args.language or "en")
-    if not args.folder.is_dir():
-        parser.error(lang.t("grade.cli_no_folder", path=args.folder) if not args.folder.exists()
-                     else lang.t("cli.not_a_folder", option="SUBMISSIONS_DIR", path=args.folder))
-    if args.out is not None and args.out.exists() and not args.out.is_dir():
-        parser.error(lang.t("cli.not_a_folder", option="--out", path=args.out))
+    if not os.path.lexists(args.source):
+        parser.error(lang.t("grade.cli_no_source", path=shown(str(args.source))))
+    try:
+        check_out(args.out or default_out(args.source), args.source)
+    except OutputError as error:
+        parser.error(str(error))
     plan_path = args.plan or LATEST_PLAN
     try:
         plan = load_plan(plan_path)
@@ -334,9 +557,17 @@ def main(argv: list[str] | None = None) -> int:
     lang = i18n.language(args.language or plan_language(plan))
     if args.plan is None:
         print(lang.t("grade.cli_latest", path=LATEST_PLAN, target=LATEST_PLAN.resolve()))
-    folder = args.folder.resolve()
-    written = write_run_report(grade_run(folder, plan, plan_path.resolve()), args.out or folder,
-                               lang, started)
+    try:
+        output = prepare_out(args.out or default_out(args.source), args.source)
+        handins = take(args.source, output)
+    except OutputError as error:
+        parser.error(str(error))
+    except IntakeError as error:
+        parser.error(lang.render(error.text))
+    source = Path(os.path.abspath(args.source))
+    run = grade_run(handins, plan, plan_path.resolve(), source, output)
+    written = write_run_report(run, output, lang, started)
+    write_gradebook(output, written.document, plan, run.handins, lang)
     print_written(written, lang)
     return 0
 

@@ -14,14 +14,18 @@ matrix (pairs in the run's order, scenarios in the run's order):
 - ``reasons``: why the verdict is not complete, in the report's language, joined by ``"; "``;
 - ``pcap``, ``ladder_svg``, ``ladder_png``, ``server_log``, ``client_log``: paths relative to
   the report's folder (where grades.csv is), empty when the file does not exist.
+
+Every cell is made safe for a spreadsheet: a name or a reason that starts like a formula (``=``,
+``+``, ``-``, ``@``) gets a leading ``'``, and invisible characters are written as escapes.
 """
 
 from __future__ import annotations
 
 import csv
-from pathlib import Path
+import io
 
 from .i18n import Language
+from .names import csv_cell
 
 COLUMNS = ("pair", "scenario", "verdict", "answered", "reasons", "pcap", "ladder_svg",
            "ladder_png", "server_log", "client_log")
@@ -62,8 +66,11 @@ def grade_rows(document: dict, lang: Language) -> list[dict[str, str]]:
     return rows
 
 
-def write_grades(path: Path, document: dict, lang: Language) -> None:
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(grade_rows(document, lang))
+def grades_csv(document: dict, lang: Language) -> str:
+    """grades.csv's text; every cell safe for a spreadsheet (`tcplab.names.csv_cell`)."""
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=COLUMNS)
+    writer.writeheader()
+    for row in grade_rows(document, lang):
+        writer.writerow({column: csv_cell(value) for column, value in row.items()})
+    return out.getvalue()

@@ -83,6 +83,9 @@ class Run:
     scenarios: list[str]
     notes: list[str] = field(default_factory=list)
     plan: dict | None = None  # students' captures graded against a plan: its path and run id
+    results: list | None = None  # the captures already judged (grading), else read from `jobs`
+    not_graded: list[dict] = field(default_factory=list)  # hand-ins that count for no pair
+    handins: list = field(default_factory=list)  # every file handed in (tcplab.intake.HandIn)
 
 
 def load_run(root: Path) -> Run:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .i18n import Text as T
+from .output import Output
 
 RSVG_CONVERT = "rsvg-convert"
 MAX_ROWS = 200  # 200 packets: a 10,156-pixel picture
@@ -41,29 +42,30 @@ def converter() -> str | None:
     return shutil.which(RSVG_CONVERT)
 
 
-def draw_pictures(pictures: list[Picture]) -> list[T | None]:
-    """Draw every picture; for each, None when drawn, else why not (one line)."""
+def draw_pictures(pictures: list[Picture], output: Output) -> list[T | None]:
+    """Draw every picture into `output`; for each, None when drawn, else why not (one line)."""
     program = converter()
     if program is None:
         for picture in pictures:  # a picture left by an earlier report would not show this one
-            picture.png.unlink(missing_ok=True)
+            if picture.png.is_file() and not picture.png.is_symlink():
+                picture.png.unlink()
         return [T("picture.no_converter")] * len(pictures)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(lambda picture: draw_picture(program, picture), pictures))
+        return list(pool.map(lambda picture: draw_picture(program, picture, output), pictures))
 
 
-def draw_picture(program: str, picture: Picture) -> T | None:
-    """One PNG from its SVG text (given on stdin, never through a shell)."""
-    picture.png.parent.mkdir(parents=True, exist_ok=True)
+def draw_picture(program: str, picture: Picture, output: Output) -> T | None:
+    """One PNG from its SVG text (given on stdin, never through a shell), written by `output`."""
     try:
-        done = subprocess.run([program, "--format", "png", "--output", str(picture.png)],
-                              input=picture.svg.encode("utf-8"), capture_output=True,
-                              timeout=TIMEOUT)
+        done = subprocess.run([program, "--format", "png"], input=picture.svg.encode("utf-8"),
+                              capture_output=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return T("picture.failed", error=f"no picture after {TIMEOUT} s")
-    if done.returncode != 0:
+    if done.returncode != 0 or not done.stdout:
         error = " ".join(done.stderr.decode("utf-8", "replace").split()) or \
             f"exit status {done.returncode}"
-        picture.png.unlink(missing_ok=True)
+        if picture.png.is_file() and not picture.png.is_symlink():
+            picture.png.unlink()
         return T("picture.failed", error=error[:300])
+    output.write_bytes(Path(os.path.relpath(picture.png, output.root)).parts, done.stdout)
     return None

@@ -17,7 +17,7 @@ the verdicts (they are data), 2 with one line on a usage error (DIR missing or n
 bad option). A file that is not a capture, or is cut short, gets a one-line error in
 the report and never stops it.
 
-report.json follows the schema ``tcplab.report/2``, documented in tcplab/README.md.
+report.json follows the schema ``tcplab.report/3``, documented in tcplab/README.md.
 """
 
 from __future__ import annotations
@@ -35,12 +35,15 @@ from . import __version__
 from .analyze import analyze, unreadable
 from .cli import Arguments, print_written
 from .explain import explain_phases
-from .grades import write_grades
+from .gradebook import GRADEBOOK
+from .grades import grades_csv
 from .i18n import Language, language, languages
 from .i18n import Text as T
 from .ladder import excerpt, ladder_svg
-from .manifest import Run, load_run
+from .manifest import CaptureJob, Run, load_run
 from .model import C2S, S2C, CaptureAnalysis, Exchange, Segment
+from .names import shown
+from .output import Output, safe_part
 from .picture import MAX_ROWS as PICTURE_ROWS
 from .picture import Picture, draw_pictures
 from .report_html import html_page
@@ -48,7 +51,7 @@ from .report_md import markdown
 from .signature import Signature, signature
 from .summary import location_lines, run_summary, submissions_summary
 
-REPORT_SCHEMA = "tcplab.report/2"
+REPORT_SCHEMA = "tcplab.report/3"
 GRADES = "grades.csv"
 SUMMARY = "summary.txt"
 PAYLOAD_LIMIT = 200
@@ -75,23 +78,27 @@ class Entry:
 
 # --- building --------------------------------------------------------------------------------
 
-def build(run: Run, out: Path, lang: Language) -> list[Entry]:
-    """Analyse every capture of the run; keys made unique, diagrams drawn."""
+def build(run: Run, output: Output, lang: Language) -> list[Entry]:
+    """Analyse every capture of the run (or take the run's results); keys made unique,
+    diagrams drawn."""
     entries: list[Entry] = []
     taken: set[tuple[str, str]] = set()
-    for job in run.jobs:
-        try:
-            result = analyze(job)
-        except Exception as error:  # a bug must cost one capture, never the class report
-            result = unreadable(job, T("error.in_file", file=job.pcap_name, problem=T(
-                "error.internal", error=f"{type(error).__name__}: {error}")), list(job.notes))
+    ladders: set[tuple[str, str]] = set()
+    for result in run.results if run.results is not None else map(_analyzed(output), run.jobs):
+        job = result.job
         scenario = result.scenario if result.scenario != "?" else "unknown"
         pair = job.pair
         if (pair, scenario) in taken:  # two files of one pair look like the same scenario
             pair = job.pcap_name.rsplit(".", 1)[0]
         taken.add((pair, scenario))
         sig = signature(result.main, result.spec, job.messages) if result.main else None
-        svg_path = out / "ladders" / _safe(pair) / f"{_safe(scenario)}.svg"
+        folder, stem = safe_part(pair), safe_part(scenario)
+        number = 1
+        while (folder, stem) in ladders:  # two names that differ only in unsafe characters
+            number += 1
+            stem = f"{safe_part(scenario)}-{number}"
+        ladders.add((folder, stem))
+        svg_path = output.path("ladders", folder, f"{stem}.svg")
         svg = ladder_svg(result, lang)
         rows = len(result.main.segments) if result.main else 0
         picture = Picture(ladder_svg(result, lang, PICTURE_ROWS) if rows > PICTURE_ROWS else svg,
@@ -100,8 +107,17 @@ def build(run: Run, out: Path, lang: Language) -> list[Entry]:
     return entries
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip(".") or "_"
+def _analyzed(output: Output):
+    """analyze(job), where a bug costs that one capture, never the class report (the
+    traceback goes to errors.log)."""
+    def one(job: CaptureJob) -> CaptureAnalysis:
+        try:
+            return analyze(job)
+        except Exception as error:
+            output.error(f"analysing {job.pcap_name}")
+            return unreadable(job, T("error.in_file", file=job.pcap_name, problem=T(
+                "error.internal", error=f"{type(error).__name__}: {error}")), list(job.notes))
+    return one
 
 
 def pair_verdicts(entries: list[Entry], pairs: list[str], scenarios: list[str],
@@ -134,10 +150,6 @@ def pair_verdicts(entries: list[Entry], pairs: list[str], scenarios: list[str],
     return verdicts
 
 
-def _relative(target: Path | None, out: Path) -> str | None:
-    if target is None or not target.is_file():
-        return None
-    return Path(os.path.relpath(target.resolve(), out.resolve())).as_posix()
 
 
 def segment_record(segment: Segment) -> dict:
@@ -159,7 +171,7 @@ def exchange_record(item: Exchange, lang: Language) -> dict:
             "problems": [lang.render(p) for p in item.problems]}
 
 
-def capture_record(entry: Entry, out: Path, lang: Language) -> dict:
+def capture_record(entry: Entry, output: Output, lang: Language) -> dict:
     """One capture of report.json (schema in tcplab/README.md), its texts in `lang`."""
     result = entry.result
     job = result.job
@@ -174,11 +186,11 @@ def capture_record(entry: Entry, out: Path, lang: Language) -> dict:
         "submission": job.submission,
         "run_status": job.run_status, "run_reasons": list(job.run_reasons),
         "files": {"pcap": job.pcap_name,
-                  "pcap_link": _relative(job.pcap, out),
-                  "server_log": _relative(job.server_log, out),
-                  "client_log": _relative(job.client_log, out),
-                  "ladder_svg": Path(os.path.relpath(entry.svg_path, out)).as_posix(),
-                  "ladder_png": _relative(entry.picture.png, out)},
+                  "pcap_link": output.relative(job.pcap),
+                  "server_log": output.relative(job.server_log),
+                  "client_log": output.relative(job.client_log),
+                  "ladder_svg": output.relative(entry.svg_path),
+                  "ladder_png": output.relative(entry.picture.png)},
         "capture": None, "conversation": None, "handshake": None, "segments": [],
         "streams": None, "messages": None, "exchanges": [], "teardown": None,
         "anomalies": [{"kind": a.kind, "packet": a.packet, "dir": a.direction,
@@ -261,9 +273,9 @@ def answered(result: CaptureAnalysis) -> dict | None:
     return {"replies": replies, "messages": len(expected)}
 
 
-def report_document(run: Run, entries: list[Entry], out: Path, seconds: float,
+def report_document(run: Run, entries: list[Entry], output: Output, seconds: float,
                     lang: Language) -> dict:
-    captures = [capture_record(entry, out, lang) for entry in entries]
+    captures = [capture_record(entry, output, lang) for entry in entries]
     pairs = _ordered([*run.pairs, *(e.pair for e in entries)])
     scenarios = _ordered([s for s in run.scenarios if s != "?"] + [e.scenario for e in entries])
     counts = {verdict: sum(1 for e in entries if e.result.verdict == verdict)
@@ -273,7 +285,7 @@ def report_document(run: Run, entries: list[Entry], out: Path, seconds: float,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tool": {"name": "tcplab", "version": __version__},
         "language": lang.code,
-        "source": {"path": str(run.root), "manifest": run.manifest is not None,
+        "source": {"path": shown(str(run.root)), "manifest": run.manifest is not None,
                    "run_id": run.run_id, "notes": [lang.render(n) for n in run.notes],
                    "plan": run.plan},
         "pairs": pairs, "scenarios": scenarios, "class": list(run.pairs),
@@ -283,8 +295,11 @@ def report_document(run: Run, entries: list[Entry], out: Path, seconds: float,
                     "seconds": round(seconds, 3)},
         "pair_verdicts": pair_verdicts(entries, pairs, scenarios, lang, list(run.pairs)),
         "files": {"grades": GRADES, "summary": SUMMARY if run.manifest is not None
-                  or run.plan is not None else None},
+                  or run.plan is not None else None,
+                  "gradebook": GRADEBOOK if run.plan is not None else None},
         "captures": captures,
+        "not_graded": [{**item, "reason": lang.render(item["reason"])}
+                       for item in run.not_graded],
     }
 
 
@@ -311,43 +326,48 @@ def write_report(path: Path, out: Path | None = None,
     return write_run_report(load_run(path), out, lang)
 
 
-def write_run_report(run: Run, out: Path | None = None, lang: Language | None = None,
+def write_run_report(run: Run, out: Path | Output | None = None, lang: Language | None = None,
                      started: float | None = None) -> Written:
     """Write the report of `run`'s captures into `out` (default: the run's folder).
 
     report.html/md/json, grades.csv and the ladders (SVG and PNG); summary.txt for a run
-    (its manifest's table) and for students' captures graded against a plan (`tcplab.grade`).
-    `started` is when the work began (perf_counter), for report.json's seconds.
+    (its manifest's table) and for students' captures graded against a plan (`tcplab.grade`);
+    errors.log when a capture met an internal error. Every file goes through `Output`: only
+    into the folder, never through a symbolic link. `started` is when the work began
+    (perf_counter), for report.json's seconds.
     """
     started = time.perf_counter() if started is None else started
     lang = lang or language("en")
-    out = (out or run.root).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    entries = build(run, out, lang)
+    output = out if isinstance(out, Output) else Output(out or run.root)
+    entries = build(run, output, lang)
     for entry in entries:
-        entry.svg_path.parent.mkdir(parents=True, exist_ok=True)
-        entry.svg_path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + entry.svg,
-                                  encoding="utf-8")
-    warnings = _draw_pictures(run, entries)
-    document = report_document(run, entries, out, time.perf_counter() - started, lang)
-    (out / "report.json").write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
-    (out / "report.md").write_text(markdown(document, lang), encoding="utf-8")
-    write_grades(out / GRADES, document, lang)
-    html_path = out / "report.html"
-    html_path.write_text(html_page(document, entries, lang), encoding="utf-8")
+        output.write_text(_parts(output, entry.svg_path),
+                          '<?xml version="1.0" encoding="UTF-8"?>\n' + entry.svg)
+    warnings = _draw_pictures(run, entries, output)
+    document = report_document(run, entries, output, time.perf_counter() - started, lang)
+    output.write_text(("report.json",), json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+    output.write_text(("report.md",), markdown(document, lang))
+    output.write_text((GRADES,), grades_csv(document, lang))
+    html_path = output.write_text(("report.html",), html_page(document, entries, lang))
     if run.manifest is not None or run.plan is not None:
         summary = (run_summary(run.manifest, html_path, run.root, lang) if run.manifest is not None
                    else submissions_summary(document, html_path, run.root, lang))
-        (out / SUMMARY).write_text("\n".join(summary) + "\n", encoding="utf-8")
+        output.write_text((SUMMARY,), "\n".join(summary) + "\n")
     else:
         summary = location_lines(html_path, run.root, lang)
+    errors = output.write_errors()
+    if errors is not None:
+        warnings.append(T("report.errors_log", path=str(errors)))
     return Written(html_path, document, summary, [lang.render(w) for w in warnings])
 
 
-def _draw_pictures(run: Run, entries: list[Entry]) -> list[T]:
+def _parts(output: Output, path: Path) -> tuple[str, ...]:
+    return Path(os.path.relpath(path, output.root)).parts
+
+
+def _draw_pictures(run: Run, entries: list[Entry], output: Output) -> list[T]:
     """The PNG of every diagram; a picture that cannot be drawn is a note, never a stop."""
-    problems = draw_pictures([entry.picture for entry in entries])
+    problems = draw_pictures([entry.picture for entry in entries], output)
     if problems and all(problem == T("picture.no_converter") for problem in problems):
         run.notes.append(problems[0])
         return [problems[0]]

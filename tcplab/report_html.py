@@ -85,6 +85,13 @@ def html_page(document: dict, entries: list[Entry], lang: Language) -> str:
         out.append("<ul class=\"notes\">" + "".join(f"<li>{escape(n)}</li>"
                                                     for n in source["notes"]) + "</ul>")
     out.append(_matrix(document, entries, lang))
+    if document.get("not_graded"):
+        out.append(f"<h2 id=\"not-graded\">{escape(t('report.not_graded'))}</h2>"
+                   "<table class=\"not-graded\"><tr>"
+                   f"<th>{escape(t('report.file'))}</th><th>{escape(t('report.why'))}</th></tr>"
+                   + "".join(f"<tr><td><code>{escape(item['file'])}</code></td>"
+                             f"<td>{escape(item['reason'])}</td></tr>"
+                             for item in document["not_graded"]) + "</table>")
     records = {(c["pair"], c["scenario"]): c for c in document["captures"]}
     for entry in entries:
         out.append(_section(entry, records[(entry.pair, entry.scenario)], lang))

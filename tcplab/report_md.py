@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from .i18n import Language
+
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]|<>~]")
 
 EXCHANGE_HEADERS = ("report.exchange_number", "report.client_sent", "report.server_replied",
                     "report.expected_reply", "report.ok", "report.rtt")
 
 
 def _md(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    """Text as Markdown shows it, on one line: every character that would start emphasis, a
+    link, code, a table cell, HTML or strike-through escaped with a backslash (our text never
+    starts a line, so headings and lists cannot begin inside it)."""
+    return _MD_SPECIAL.sub(r"\\\g<0>", " ".join(text.splitlines()))
+
+
+def _code(text: str) -> str:
+    """Text inside a `code span`: Markdown escapes nothing there, so the backticks and pipes
+    that would end it or the table cell are replaced by look-alikes."""
+    return " ".join(text.splitlines()).replace("`", "ˋ").replace("|", "¦")
 
 
 def _md_link(label: str, target: str | None) -> str:
@@ -59,6 +71,12 @@ def markdown(document: dict, lang: Language) -> str:
         cells.append(t("verdict." + verdicts[pair]["verdict"]))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    if document.get("not_graded"):
+        lines += [f"## {_md(t('report.not_graded'))}", "",
+                  f"| {_md(t('report.file'))} | {_md(t('report.why'))} |", "|---|---|"]
+        lines += [f"| `{_code(item['file'])}` | {_md(item['reason'])} |"
+                  for item in document["not_graded"]]
+        lines.append("")
     for capture in document["captures"]:
         lines += _capture(capture, lang)
     return "\n".join(lines) + "\n"

@@ -24,7 +24,9 @@ messages) and the analyzer's verdict and reasons::
     citra-dewi  reqresp   citra-dewi-tcp.pcap     file name       0/3  incomplete: carries ...
     citra-dewi  upcall    dari-citra/upcall.pcap  messages        3/3  complete
     eka-fajar   upcall    -                       -                 -  missing
-    Report: /home/teacher/submissions/report.html
+    Not graded: 1 file(s) that count for no pair
+      notes.pdf: not a pcap or pcapng capture: a PDF file (starts with bytes 25504446)
+    Report: /home/teacher/submissions-graded/report.html
     Submissions folder: /home/teacher/submissions
 """
 
@@ -34,6 +36,7 @@ from pathlib import Path
 
 from .grades import matrix
 from .i18n import Language
+from .names import shown
 
 
 def run_summary(manifest: dict, html_path: Path, run_dir: Path, lang: Language) -> list[str]:
@@ -79,7 +82,7 @@ def submissions_summary(document: dict, html_path: Path, folder: Path,
         if capture["reasons"]:
             verdict = lang.t("summary.verdict_reasons", verdict=verdict,
                              reasons="; ".join(capture["reasons"]))
-        rows.append((pair, scenario, submission.get("file") or capture["files"]["pcap"],
+        rows.append((shown(pair), scenario, submission.get("file") or capture["files"]["pcap"],
                      lang.t(f"grade.owner_from.{submission.get('owner_from') or 'unknown'}"),
                      f"{answered['replies']}/{answered['messages']}" if answered else "-",
                      verdict))
@@ -98,6 +101,10 @@ def submissions_summary(document: dict, html_path: Path, folder: Path,
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]),
                  row[3].ljust(widths[3]), row[4].rjust(widths[4]), row[5]]
         lines.append("  ".join(cells))
+    others = document.get("not_graded") or []
+    if others:
+        lines.append(lang.t("summary.not_graded", count=len(others)))
+        lines += [f"  {item['file']}: {item['reason']}" for item in others]
     return lines + location_lines(html_path, folder, lang, "summary.submissions_folder")
 
 

@@ -56,7 +56,7 @@ def test_cli_writes_the_report_and_ends_with_the_summary(run_folder: Path) -> No
     assert done.stdout == "4 captures: 3 complete, 0 incomplete, 1 unreadable\n" + summary
     assert (run_folder / "summary.txt").read_text(encoding="utf-8") == summary
     assert done.stderr == ("error: p02/upcall.pcap: not a pcap or pcapng capture (starts with "
-                           "bytes 3c68746d)\n")
+                           "bytes 3c68746d: HTML)\n")
     for name in ("report.html", "report.md", "report.json", "ladders/p01/upcall.svg"):
         assert (run_folder / name).is_file()
 
@@ -67,11 +67,13 @@ def test_report_json_schema(run_folder: Path) -> None:
     assert document["schema"] == REPORT_SCHEMA
     assert set(document) == {"schema", "generated", "tool", "language", "source", "pairs",
                              "scenarios", "class", "summary", "pair_verdicts", "files",
-                             "captures"}
+                             "captures", "not_graded"}
     assert document["class"] == ["p01", "p02", "p03"]  # the pairs the run lists
     assert document["source"]["plan"] is None  # no students' captures graded against a plan
     assert document["language"] == "en"
-    assert document["files"] == {"grades": "grades.csv", "summary": "summary.txt"}
+    assert document["files"] == {"grades": "grades.csv", "summary": "summary.txt",
+                                 "gradebook": None}
+    assert document["not_graded"] == []
     assert document["source"]["run_id"] == "20261121T172300Z"
     assert document["pairs"] == ["p01", "p02", "p03"]
     assert document["scenarios"] == ["reqresp", "upcall"]
@@ -79,7 +81,7 @@ def test_report_json_schema(run_folder: Path) -> None:
     assert document["pair_verdicts"] == [
         {"pair": "p01", "verdict": "complete", "reasons": []},
         {"pair": "p02", "verdict": "incomplete", "reasons": [
-            "upcall: p02/upcall.pcap: not a pcap or pcapng capture (starts with bytes 3c68746d)"]},
+            "upcall: p02/upcall.pcap: not a pcap or pcapng capture (starts with bytes 3c68746d: HTML)"]},
         {"pair": "p03", "verdict": "incomplete", "reasons": ["reqresp: no capture",
                                                              "upcall: no capture"]}]
     capture = document["captures"][1]
@@ -138,7 +140,7 @@ def test_markdown_has_the_matrix_and_the_phases(run_folder: Path) -> None:
     assert "| p03 | — | — | incomplete |" in text
     assert "[diagram](ladders/p01/reqresp.svg)" in text
     assert "Phases: handshake 1-3, data 4-11, termination 12-14" in text
-    assert "'&lt;b>bold&lt;/b> & co'" in text
+    assert "'\\<b\\>bold\\</b\\> & co'" in text
 
 
 def test_html_is_escaped_and_links_every_file(run_folder: Path) -> None:

@@ -32,7 +32,7 @@ NO_CAPTURE = can_capture()
 COLUMNS = ["pair", "scenario", "verdict", "answered", "reasons", "pcap", "ladder_svg",
            "ladder_png", "server_log", "client_log"]
 USAGE = ("(usage: python -m tcplab.grade [-h] [--plan PLAN_JSON] [--out OUT] [--language {en,id}] "
-         "SUBMISSIONS_DIR)")
+         "HANDINS)")
 OWN = ["halo", "apa kabar?"]
 
 
@@ -96,7 +96,13 @@ def _grade(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
                           text=True, timeout=300)
 
 
+def graded(folder: Path) -> Path:
+    """Where grading writes by default: beside the hand-ins, never into them."""
+    return folder.with_name(folder.name + "-graded")
+
+
 def _rows(folder: Path) -> list[dict[str, str]]:
+    """grades.csv in `folder`, the report's folder."""
     with (folder / "grades.csv").open(encoding="utf-8", newline="") as grades:
         reader = csv.DictReader(grades)
         assert reader.fieldnames == COLUMNS
@@ -106,17 +112,18 @@ def _rows(folder: Path) -> list[dict[str, str]]:
 def test_each_capture_is_graded_as_its_pair_and_scenario(lab: Class) -> None:
     done = _grade(str(lab.folder), "--plan", str(lab.plan_path))
     assert (done.returncode, done.stderr) == (0, "")
-    rows = _rows(lab.folder)
+    out = graded(lab.folder)
+    rows = _rows(out)
     ani = {s: lab.messages("ani-budi", s) for s in ("reqresp", "upcall")}
     citra = lab.messages("citra-dewi", "reqresp")
     assert [(r["pair"], r["scenario"], r["verdict"], r["answered"], r["pcap"]) for r in rows] == [
-        ("ani-budi", "reqresp", "complete", "3/3", "ani-budi-tcp.pcap"),
-        ("ani-budi", "upcall", "incomplete", "2/3", "ani-budi_upcall.pcap"),
-        ("citra-dewi", "reqresp", "incomplete", "0/3", "citra-dewi-tcp.pcap"),
-        ("citra-dewi", "upcall", "complete", "3/3", "dari-citra/upcall.pcap"),
+        ("ani-budi", "reqresp", "complete", "3/3", "../kiriman/ani-budi-tcp.pcap"),
+        ("ani-budi", "upcall", "incomplete", "2/3", "../kiriman/ani-budi_upcall.pcap"),
+        ("citra-dewi", "reqresp", "incomplete", "0/3", "../kiriman/citra-dewi-tcp.pcap"),
+        ("citra-dewi", "upcall", "complete", "3/3", "../kiriman/dari-citra/upcall.pcap"),
         ("eka-fajar", "reqresp", "missing", "", ""),
         ("eka-fajar", "upcall", "missing", "", ""),
-        ("tcp.pcap", "reqresp", "incomplete", "2/2", "tcp.pcap")]
+        ("tcp.pcap", "reqresp", "incomplete", "2/2", "../kiriman/tcp.pcap")]
     assert rows[0]["reasons"] == rows[3]["reasons"] == ""
     assert rows[1]["reasons"] == f"reply 3 is missing (expected 'Upcall event: Processing " \
                                  f"{ani['upcall'][2]}')"
@@ -131,7 +138,10 @@ def test_each_capture_is_graded_as_its_pair_and_scenario(lab: Class) -> None:
         "pair: 'halo', 'apa kabar?'")
     for row in rows:
         for column in ("pcap", "ladder_svg", "ladder_png"):
-            assert not row[column] or (lab.folder / row[column]).is_file()
+            assert not row[column] or (out / row[column]).is_file()
+    assert sorted(path.name for path in lab.folder.iterdir()) == [  # nothing written into them
+        "ani-budi-tcp.pcap", "ani-budi_upcall.pcap", "citra-dewi-tcp.pcap", "dari-citra",
+        "tcp.pcap"]
 
 
 def test_the_report_says_whose_each_capture_is_and_how_that_was_found(lab: Class) -> None:
@@ -173,8 +183,7 @@ def test_the_report_says_whose_each_capture_is_and_how_that_was_found(lab: Class
     assert summary[1].split() == ["pair", "scenario", "file", "whose", "answered", "verdict"]
     assert summary[5].split()[:6] == ["citra-dewi", "upcall", "dari-citra/upcall.pcap",
                                       "messages", "3/3", "complete"]
-    assert summary[-2:] == [f"Report: {out / 'report.html'}",
-                            f"Submissions folder: {lab.folder}"]
+    assert summary[-2:] == [f"Report: {out / 'report.html'}", f"Hand-ins: {lab.folder}"]
 
 
 @pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed")
@@ -203,7 +212,7 @@ def test_in_indonesian_with_the_plan_of_the_latest_run(lab: Class) -> None:
                         f"captures/latest/plan.json ({lab.plan_path})")
     assert lines[1] == "5 capture: 2 lengkap, 3 tidak lengkap, 0 tidak terbaca"
     assert lines[3].split() == ["pasangan", "skenario", "file", "milik", "dijawab", "hasil"]
-    assert lines[-1] == f"Folder pengumpulan: {lab.folder}"
+    assert lines[-1] == f"Kumpulan tugas: {lab.folder}"
     rows = _rows(out)
     assert [r["verdict"] for r in rows] == ["complete", "incomplete", "incomplete", "complete",
                                            "missing", "missing", "incomplete"]
@@ -221,13 +230,13 @@ def test_a_student_who_stopped_early(lab: Class, tmp_path: Path) -> None:
     assert taken.client_status == 0 and taken.pcap.name == "eka-fajar-upcall.pcap"
     done = _grade(str(tmp_path), "--plan", str(lab.plan_path))
     assert done.returncode == 0
-    row = next(r for r in _rows(tmp_path) if r["verdict"] != "missing")
+    row = next(r for r in _rows(graded(tmp_path)) if r["verdict"] != "missing")
     want = lab.messages("eka-fajar", "upcall")[2]
     assert (row["pair"], row["scenario"], row["verdict"], row["answered"]) == (
         "eka-fajar", "upcall", "incomplete", "2/3")
     assert row["reasons"] == (f"message 3 was not sent (hand-out: {want!r}); reply 3 is missing "
                               f"(expected 'Upcall event: Processing {want}')")
-    assert len(_rows(tmp_path)) == 6  # every pair and scenario: the others are missing
+    assert len(_rows(graded(tmp_path))) == 6  # every pair and scenario: the others are missing
 
 
 @pytest.mark.parametrize("case", ["no folder", "no latest plan", "plan unreadable",
@@ -239,8 +248,8 @@ def test_usage_errors_are_one_line(case: str, tmp_path: Path) -> None:
     args = [str(folder), "--plan", str(plan)]
     if case == "no folder":
         args[0] = str(tmp_path / "nothing")
-        expected = f"{tmp_path / 'nothing'}: no such folder (give the folder of the captures " \
-                   "handed in)"
+        expected = (f"{tmp_path / 'nothing'}: no such folder or zip (give the hand-ins: a folder, "
+                    "or the course platform's zip)")
     elif case == "no latest plan":
         args = [str(folder)]
         expected = ("captures/latest/plan.json: no such file (give the plan.json of a run: "
@@ -255,7 +264,7 @@ def test_usage_errors_are_one_line(case: str, tmp_path: Path) -> None:
     else:
         (tmp_path / "out").write_text("", encoding="utf-8")
         args += ["--out", str(tmp_path / "out")]
-        expected = f"--out {tmp_path / 'out'}: not a folder"
+        expected = f"--out {tmp_path / 'out'}: not a folder (a symbolic link is not followed)"
     done = _grade(*args, cwd=tmp_path)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"error: {expected} {USAGE}\n"
@@ -303,9 +312,9 @@ def test_a_file_that_is_not_a_capture_is_graded_unreadable_and_named(tmp_path: P
     done = _grade(str(folder), "--plan", str(plan_path))
     assert done.returncode == 0
     assert done.stderr == ("error: ani-budi-tcp.pcap: not a pcap or pcapng capture (starts with "
-                           "bytes 3c68746d)\n")
-    rows = _rows(folder)
+                           "bytes 3c68746d: HTML)\n")
+    rows = _rows(graded(folder))
     assert [(r["pair"], r["scenario"], r["verdict"]) for r in rows] == [
         ("ani-budi", "reqresp", "unreadable"), ("ani-budi", "upcall", "missing")]
     assert rows[0]["reasons"] == ("ani-budi-tcp.pcap: not a pcap or pcapng capture (starts with "
-                                  "bytes 3c68746d)")
+                                  "bytes 3c68746d: HTML)")

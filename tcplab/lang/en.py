@@ -12,7 +12,18 @@ STRINGS = {
     "capture.empty": "empty file (0 bytes): not a pcap or pcapng capture",
     "capture.too_short": "file too short ({size} bytes) to be a capture",
     "capture.not_a_capture": "not a pcap or pcapng capture (starts with bytes {start})",
+    "capture.not_a_capture_kind": "not a pcap or pcapng capture (starts with bytes {start}: "
+                                  "{kind})",
     "capture.cannot_read": "cannot read file: {error}",
+    "capture.symlink": "a symbolic link: not followed (hand in the capture itself)",
+    "capture.not_a_file": "not a regular file (a folder, pipe or device): not read",
+    "capture.too_large": "{size} bytes: larger than the {limit} bytes a capture may have",
+    "capture.gzip_empty": "a gzip file that holds nothing",
+    "capture.gzip_corrupt": "gzip data is corrupt ({error})",
+    "capture.gzip_cut": "the gzip file ends early (cut short)",
+    "capture.gzip_too_large": "the gzip file holds more than the {limit} bytes a capture may have",
+    "capture.block_corrupt": "a pcapng block after packet {whole} is corrupt: the file is read "
+                             "up to there",
     "capture.pcap_header_cut": "truncated pcap file header ({size} of 24 bytes)",
     "capture.ends_in_record_header": "file ends inside the header of packet record {number} "
                                      "({whole} whole packets read)",
@@ -20,7 +31,8 @@ STRINGS = {
                                "from there ({whole} whole packets read)",
     "capture.ends_in_record": "file ends inside packet record {number} ({size} of {expected} "
                               "bytes; {whole} whole packets read)",
-    "capture.pcapng_packet_malformed": "pcapng packet block {number} is malformed ({error})",
+    "capture.pcapng_packet_malformed": "pcapng packet block {number} is malformed: the file is "
+                                       "read up to there",
     "capture.pcapng_unknown_interface": "pcapng packet {number} names interface {interface}, "
                                         "which no interface block describes",
     "capture.pcapng_simple_block_first": "pcapng simple packet block before any interface block",
@@ -34,7 +46,6 @@ STRINGS = {
                             "the file is corrupt from there",
     "capture.ends_in_block": "file ends inside a pcapng block ({size} of {expected} bytes; "
                              "{whole} whole packets read)",
-    "capture.pcapng_interface_malformed": "pcapng interface block is malformed ({error})",
     # --- frames that are not TCP (pcapread) ---
     "frame.loopback_cut": "loopback header cut short",
     "frame.loopback_family": "loopback frame of address family {family}, not IP",
@@ -42,12 +53,16 @@ STRINGS = {
     "frame.link_type": "unsupported link type {linktype}",
     "frame.link_cut": "link header cut short",
     "frame.ethertype": "ethertype {ethertype}, not IP",
+    "frame.llc": "an IEEE 802.3 (LLC) frame, not IP",
+    "frame.ppp": "PPP protocol {protocol}, not IP",
     "frame.ip_protocol": "IP protocol {protocol}, not TCP",
     "frame.ip_fragment": "IP fragment",
     "frame.ipv6_next_header": "IPv6 next header {protocol}, not TCP",
     "frame.ipv6_fragment": "IPv6 fragment",
-    "frame.ip_malformed": "IP header cut short or malformed ({error})",
+    "frame.ip_cut": "IP header cut short",
+    "frame.ip_malformed": "malformed IP header",
     "frame.tcp_cut": "TCP header cut short",
+    "frame.tcp_malformed": "malformed TCP header (data offset below 5)",
     # --- what to expect of the captures (manifest) ---
     "manifest.unreadable": "manifest.json is unreadable ({error}); captures were found by file "
                            "name and inferred from ports",
@@ -86,6 +101,10 @@ STRINGS = {
     "anomaly.snaplen": "only {captured} of {length} payload bytes captured (snap length)",
     "anomaly.data_again": "{length} bytes at seq {seq} sent again",
     "anomaly.arrives_after": "seq {seq} arrives after seq {seen} was already seen",
+    "anomaly.duplicate_ack": "duplicate ACK #{count} of packet {packet} from the {side}: it "
+                             "asks again for the bytes at seq {ack}",
+    "anomaly.late_start": "the capture began after the connection opened: the {side}'s first "
+                          "{missing} bytes were sent before it",
     "anomaly.gap": "{side} bytes {first}-{last} (relative seq) were never captured ({missing} "
                    "bytes missing)",
     "stream.unframed": "the {side} stream has no newline-terminated lines (the seeds' original "
@@ -105,6 +124,8 @@ STRINGS = {
                               "{want}",
     "exchange.reply_missing": "reply {number} is missing (expected {want})",
     "exchange.extra_reply": "extra reply {number} from the server: {sent}",
+    "exchange.server_first": "the server sent {sent} (its message {number}) before the client's "
+                             "first message",
     "exchange.wrong_reply": "reply {number}: the server sent {sent}, expected {want}",
     "anomaly.dropped_by_kernel": "tcpdump reports {count} packets dropped by the kernel",
     "anomaly.dropped_by_interface": "tcpdump reports {count} packets dropped by the interface",
@@ -132,6 +153,8 @@ STRINGS = {
     "note.conversation": "{client} → {server} ({packets} packets)",
     "note.not_tcp": "{count} frame(s) are not TCP (e.g. frame {frame}: {why})",
     "note.other_server": "the manifest names server {named}, the capture shows {seen}",
+    "note.server_first": "the server speaks first ({sent}), as SMTP or FTP servers greet; a lab "
+                         "server only answers, so this is not the lab's request and reply",
     "note.unknown_port": "server port {port} is no known scenario's; replies are not checked",
     "note.scenario_from_port": "scenario {scenario} inferred from server port {port}",
     "note.scenario_port_differs": "the file name says {named}, but server port {port} is "
@@ -266,6 +289,9 @@ STRINGS = {
     "framing.none": "none",
     "kind.retransmission": "retransmission",
     "kind.out-of-order": "out-of-order",
+    "kind.fast retransmission": "fast retransmission",
+    "kind.duplicate ack": "duplicate ACK",
+    "kind.late start": "capture started late",
     "kind.zero window": "zero window",
     "kind.reset": "reset",
     "kind.gap": "gap",
@@ -361,7 +387,8 @@ STRINGS = {
     "grade.note_scenario_file_name": "scenario {scenario} from the file name",
     "grade.note_scenario_messages": "scenario {scenario} from its messages",
     "grade.note_same_file": "the same file as {files}",
-    "grade.source": "captures handed in, graded against the plan of run {run_id} ({plan})",
+    "grade.source": "captures handed in ({source}), graded against the plan of run {run_id} "
+                    "({plan})",
     "grade.no_own_messages": "the plan gives no pair messages of its own (lab_messages_seed is "
                              "not set): whose a capture is comes from its file name alone",
     "grade.owner_from.file name": "file name",
@@ -369,7 +396,6 @@ STRINGS = {
     "grade.owner_from.unknown": "unknown",
     "grade.cli_latest": "No --plan given: grading against the plan of the latest run, {path} "
                         "({target})",
-    "grade.cli_no_folder": "{path}: no such folder (give the folder of the captures handed in)",
     "summary.submissions": "Captures handed in, graded against the plan of run {run_id}: "
                            "{captures} capture(s) for {pairs} pair(s) x {scenarios} scenario(s); "
                            "{complete} complete, {incomplete} incomplete, {unreadable} "
@@ -378,5 +404,50 @@ STRINGS = {
     "summary.whose": "whose",
     "summary.verdict": "verdict",
     "summary.verdict_reasons": "{verdict}: {reasons}",
-    "summary.submissions_folder": "Submissions folder: {path}",
+    "summary.submissions_folder": "Hand-ins: {path}",
+    # --- taking in the hand-ins: a folder or the platform's zip (intake) ---
+    "intake.cannot_read": "{path}: cannot read it ({error})",
+    "intake.bad_zip": "{path}: a zip that cannot be read ({error})",
+    "intake.not_folder_or_zip": "{path}: neither a folder nor a zip file; give the folder of the "
+                                "hand-ins or the course platform's zip of them",
+    "intake.folder_unreadable": "a folder that cannot be read ({error})",
+    "intake.too_many": "more than {limit} files in the hand-ins: the rest is not read",
+    "intake.cannot_stat": "cannot be read ({error})",
+    "intake.symlink": "a symbolic link (to {target}): not followed, nothing outside the hand-ins "
+                      "is read",
+    "intake.too_deep": "folders nested deeper than {limit}: not read",
+    "intake.not_a_file": "not a regular file (a pipe, socket or device): not read",
+    "intake.escapes": "its path leaves the zip's folder (an absolute path or ..): not unpacked",
+    "intake.zip_link": "a symbolic link inside the zip: not unpacked",
+    "intake.encrypted": "encrypted (a zip with a password): not unpacked",
+    "intake.too_large": "{size} bytes: more than the {limit} bytes a hand-in may have: not "
+                        "unpacked",
+    "intake.total_too_large": "the zip unpacks to more than {limit} bytes in all: the rest is "
+                              "not unpacked",
+    "intake.damaged": "damaged in the zip ({error}): not unpacked",
+    "intake.unsupported": "packed with a compression this tool cannot unpack ({error})",
+    "intake.zip_in_zip": "a zip inside a zip of the hand-ins: not opened (one level only)",
+    # --- grading: attempts, submitters, the grade book ---
+    "grade.named_for_other": "its file name names pair {pair}, not the submitter's",
+    "grade.note_submitter": "pair {pair}'s: handed in by {student}, who is in that pair",
+    "grade.internal_error": "an internal error of the grader while reading it (its traceback is "
+                            "in errors.log); the other files are graded",
+    "grade.attempt_at": "{file}, packets {first}-{last}",
+    "grade.attempt_in": "{file}",
+    "grade.attempt_complete": "complete",
+    "grade.attempt": "{where}: {state}",
+    "grade.other_attempts": "{count} other attempt(s) of this pair at this scenario, not "
+                            "counted: {list}",
+    "grade.cli_no_source": "{path}: no such folder or zip (give the hand-ins: a folder, or the "
+                           "course platform's zip)",
+    "grade.owner_from.submitter": "submitter",
+    "gradebook.feedback": "{scenario}: {verdict}",
+    "gradebook.no_pair": "no capture handed in by this student could be matched to a pair",
+    "gradebook.several_pairs": "this student's captures belong to several pairs: {pairs}",
+    "summary.not_graded": "Not graded: {count} file(s) that count for no pair",
+    "report.not_graded": "Files that count for no pair",
+    "report.file": "file",
+    "report.why": "why",
+    "report.errors_log": "internal errors met (each cost one file, never the report): their "
+                         "tracebacks are in {path}",
 }

@@ -11,7 +11,19 @@ STRINGS = {
     "capture.empty": "file kosong (0 byte): bukan capture pcap atau pcapng",
     "capture.too_short": "file terlalu pendek ({size} byte) untuk sebuah capture",
     "capture.not_a_capture": "bukan capture pcap atau pcapng (diawali byte {start})",
+    "capture.not_a_capture_kind": "bukan capture pcap atau pcapng (diawali byte {start}: "
+                                  "{kind})",
     "capture.cannot_read": "file tidak dapat dibaca: {error}",
+    "capture.symlink": "sebuah symbolic link: tidak diikuti (kumpulkan file capture-nya sendiri)",
+    "capture.not_a_file": "bukan file biasa (folder, pipe, atau device): tidak dibaca",
+    "capture.too_large": "{size} byte: lebih besar dari batas {limit} byte untuk sebuah capture",
+    "capture.gzip_empty": "file gzip yang tidak berisi apa pun",
+    "capture.gzip_corrupt": "data gzip rusak ({error})",
+    "capture.gzip_cut": "file gzip berakhir terlalu cepat (terpotong)",
+    "capture.gzip_too_large": "file gzip berisi lebih dari batas {limit} byte untuk sebuah "
+                              "capture",
+    "capture.block_corrupt": "sebuah blok pcapng setelah paket {whole} rusak: file dibaca "
+                             "sampai di situ",
     "capture.pcap_header_cut": "header file pcap terpotong ({size} dari 24 byte)",
     "capture.ends_in_record_header": "file berakhir di tengah header record paket {number} "
                                      "({whole} paket utuh terbaca)",
@@ -19,7 +31,8 @@ STRINGS = {
                                "mulai dari situ ({whole} paket utuh terbaca)",
     "capture.ends_in_record": "file berakhir di tengah record paket {number} ({size} dari "
                               "{expected} byte; {whole} paket utuh terbaca)",
-    "capture.pcapng_packet_malformed": "blok paket pcapng {number} rusak ({error})",
+    "capture.pcapng_packet_malformed": "blok paket pcapng {number} rusak: file dibaca sampai "
+                                       "di situ",
     "capture.pcapng_unknown_interface": "paket pcapng {number} menyebut interface {interface}, "
                                         "yang tidak dijelaskan oleh blok interface mana pun",
     "capture.pcapng_simple_block_first": "blok simple packet pcapng muncul sebelum blok "
@@ -34,7 +47,6 @@ STRINGS = {
                             "({length}): file rusak mulai dari situ",
     "capture.ends_in_block": "file berakhir di tengah blok pcapng ({size} dari {expected} byte; "
                              "{whole} paket utuh terbaca)",
-    "capture.pcapng_interface_malformed": "blok interface pcapng rusak ({error})",
     # --- frame yang bukan TCP (pcapread) ---
     "frame.loopback_cut": "header loopback terpotong",
     "frame.loopback_family": "frame loopback dengan address family {family}, bukan IP",
@@ -42,12 +54,16 @@ STRINGS = {
     "frame.link_type": "link type {linktype} tidak didukung",
     "frame.link_cut": "header link terpotong",
     "frame.ethertype": "ethertype {ethertype}, bukan IP",
+    "frame.llc": "frame IEEE 802.3 (LLC), bukan IP",
+    "frame.ppp": "protokol PPP {protocol}, bukan IP",
     "frame.ip_protocol": "protokol IP {protocol}, bukan TCP",
     "frame.ip_fragment": "fragmen IP",
     "frame.ipv6_next_header": "next header IPv6 {protocol}, bukan TCP",
     "frame.ipv6_fragment": "fragmen IPv6",
-    "frame.ip_malformed": "header IP terpotong atau rusak ({error})",
+    "frame.ip_cut": "header IP terpotong",
+    "frame.ip_malformed": "header IP rusak",
     "frame.tcp_cut": "header TCP terpotong",
+    "frame.tcp_malformed": "header TCP rusak (data offset di bawah 5)",
     # --- yang diharapkan dari capture (manifest) ---
     "manifest.unreadable": "manifest.json tidak dapat dibaca ({error}); capture dicari "
                            "berdasarkan nama file dan disimpulkan dari port",
@@ -88,6 +104,10 @@ STRINGS = {
                        "length)",
     "anomaly.data_again": "{length} byte pada seq {seq} dikirim ulang",
     "anomaly.arrives_after": "seq {seq} tiba setelah seq {seen} sudah terlihat",
+    "anomaly.duplicate_ack": "duplicate ACK ke-{count} dari paket {packet} oleh {side}: {side} "
+                             "meminta lagi byte pada seq {ack}",
+    "anomaly.late_start": "capture dimulai setelah koneksi terbuka: {missing} byte pertama dari "
+                          "{side} dikirim sebelum capture dimulai",
     "anomaly.gap": "byte {side} {first}-{last} (seq relatif) tidak pernah tertangkap ({missing} "
                    "byte hilang)",
     "stream.unframed": "stream {side} tidak berisi baris yang diakhiri newline (program asli "
@@ -106,6 +126,8 @@ STRINGS = {
     "exchange.wrong_message": "pesan {number}: client mengirim {sent}, manifest menyebut {want}",
     "exchange.reply_missing": "balasan {number} tidak ada (seharusnya {want})",
     "exchange.extra_reply": "balasan tambahan {number} dari server: {sent}",
+    "exchange.server_first": "server mengirim {sent} (pesannya yang ke-{number}) sebelum pesan "
+                             "pertama dari client",
     "exchange.wrong_reply": "balasan {number}: server mengirim {sent}, seharusnya {want}",
     "anomaly.dropped_by_kernel": "tcpdump melaporkan {count} paket dibuang oleh kernel",
     "anomaly.dropped_by_interface": "tcpdump melaporkan {count} paket dibuang oleh interface",
@@ -133,6 +155,8 @@ STRINGS = {
     "note.conversation": "{client} → {server} ({packets} paket)",
     "note.not_tcp": "{count} frame bukan TCP (misalnya frame {frame}: {why})",
     "note.other_server": "manifest menyebut server {named}, capture menunjukkan {seen}",
+    "note.server_first": "server berbicara lebih dulu ({sent}), seperti sapaan server SMTP atau "
+                         "FTP; server lab hanya membalas, jadi ini bukan request dan reply lab",
     "note.unknown_port": "port server {port} bukan milik skenario yang dikenal; balasan tidak "
                          "diperiksa",
     "note.scenario_from_port": "skenario {scenario} disimpulkan dari port server {port}",
@@ -269,6 +293,9 @@ STRINGS = {
     "framing.none": "tidak ada",
     "kind.retransmission": "retransmisi",
     "kind.out-of-order": "out-of-order",
+    "kind.fast retransmission": "fast retransmission",
+    "kind.duplicate ack": "duplicate ACK",
+    "kind.late start": "capture terlambat dimulai",
     "kind.zero window": "zero window",
     "kind.reset": "reset",
     "kind.gap": "celah",
@@ -366,7 +393,8 @@ STRINGS = {
     "grade.note_scenario_file_name": "skenario {scenario} dari nama file",
     "grade.note_scenario_messages": "skenario {scenario} dari pesan-pesannya",
     "grade.note_same_file": "file yang sama persis dengan {files}",
-    "grade.source": "capture yang dikumpulkan, dinilai terhadap plan sesi {run_id} ({plan})",
+    "grade.source": "capture yang dikumpulkan ({source}), dinilai terhadap plan sesi {run_id} "
+                    "({plan})",
     "grade.no_own_messages": "plan tidak memberi pasangan mana pun pesan miliknya sendiri "
                              "(lab_messages_seed tidak diisi): pemilik capture hanya diketahui "
                              "dari nama filenya",
@@ -375,8 +403,6 @@ STRINGS = {
     "grade.owner_from.unknown": "tidak diketahui",
     "grade.cli_latest": "--plan tidak diberikan: menilai terhadap plan sesi terakhir, {path} "
                         "({target})",
-    "grade.cli_no_folder": "{path}: folder tidak ada (berikan folder berisi capture yang "
-                           "dikumpulkan)",
     "summary.submissions": "Capture yang dikumpulkan, dinilai terhadap plan sesi {run_id}: "
                            "{captures} capture untuk {pairs} pasangan x {scenarios} skenario; "
                            "{complete} lengkap, {incomplete} tidak lengkap, {unreadable} tidak "
@@ -385,5 +411,51 @@ STRINGS = {
     "summary.whose": "milik",
     "summary.verdict": "hasil",
     "summary.verdict_reasons": "{verdict}: {reasons}",
-    "summary.submissions_folder": "Folder pengumpulan: {path}",
+    "summary.submissions_folder": "Kumpulan tugas: {path}",
+    # --- menerima kumpulan tugas: folder atau zip dari platform kuliah (intake) ---
+    "intake.cannot_read": "{path}: tidak dapat dibaca ({error})",
+    "intake.bad_zip": "{path}: zip yang tidak dapat dibaca ({error})",
+    "intake.not_folder_or_zip": "{path}: bukan folder dan bukan file zip; berikan folder kumpulan "
+                                "tugas atau zip unduhan dari platform kuliah",
+    "intake.folder_unreadable": "folder yang tidak dapat dibaca ({error})",
+    "intake.too_many": "lebih dari {limit} file dalam kumpulan tugas: sisanya tidak dibaca",
+    "intake.cannot_stat": "tidak dapat dibaca ({error})",
+    "intake.symlink": "sebuah symbolic link (ke {target}): tidak diikuti, tidak ada yang dibaca "
+                      "di luar kumpulan tugas",
+    "intake.too_deep": "folder bertingkat lebih dalam dari {limit}: tidak dibaca",
+    "intake.not_a_file": "bukan file biasa (pipe, socket, atau device): tidak dibaca",
+    "intake.escapes": "path-nya keluar dari folder zip (path absolut atau ..): tidak diekstrak",
+    "intake.zip_link": "symbolic link di dalam zip: tidak diekstrak",
+    "intake.encrypted": "terenkripsi (zip dengan password): tidak diekstrak",
+    "intake.too_large": "{size} byte: lebih dari batas {limit} byte untuk satu file tugas: tidak "
+                        "diekstrak",
+    "intake.total_too_large": "isi zip lebih dari {limit} byte seluruhnya: sisanya tidak "
+                              "diekstrak",
+    "intake.damaged": "rusak di dalam zip ({error}): tidak diekstrak",
+    "intake.unsupported": "dikompres dengan cara yang tidak dapat diekstrak alat ini ({error})",
+    "intake.zip_in_zip": "zip di dalam zip kumpulan tugas: tidak dibuka (hanya satu tingkat)",
+    # --- penilaian: percobaan, pengumpul, buku nilai ---
+    "grade.named_for_other": "nama filenya menyebut pasangan {pair}, bukan pasangan pengumpulnya",
+    "grade.note_submitter": "milik pasangan {pair}: dikumpulkan oleh {student}, anggota pasangan "
+                            "itu",
+    "grade.internal_error": "terjadi internal error pada penilai saat membaca file ini "
+                            "(traceback-nya ada di errors.log); file lain tetap dinilai",
+    "grade.attempt_at": "{file}, paket {first}-{last}",
+    "grade.attempt_in": "{file}",
+    "grade.attempt_complete": "lengkap",
+    "grade.attempt": "{where}: {state}",
+    "grade.other_attempts": "{count} percobaan lain dari pasangan ini untuk skenario ini, tidak "
+                            "dihitung: {list}",
+    "grade.cli_no_source": "{path}: folder atau zip tidak ada (berikan kumpulan tugas: sebuah "
+                           "folder, atau zip dari platform kuliah)",
+    "grade.owner_from.submitter": "pengumpul",
+    "gradebook.feedback": "{scenario}: {verdict}",
+    "gradebook.no_pair": "tidak ada capture dari mahasiswa ini yang cocok dengan sebuah pasangan",
+    "gradebook.several_pairs": "capture mahasiswa ini milik beberapa pasangan: {pairs}",
+    "summary.not_graded": "Tidak dinilai: {count} file yang tidak dihitung untuk pasangan mana pun",
+    "report.not_graded": "File yang tidak dihitung untuk pasangan mana pun",
+    "report.file": "file",
+    "report.why": "alasan",
+    "report.errors_log": "terjadi internal error (masing-masing hanya mengenai satu file, tidak "
+                         "pernah seluruh laporan): traceback-nya ada di {path}",
 }
