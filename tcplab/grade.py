@@ -237,6 +237,8 @@ def examine(item: HandIn, plan: dict, owners: MessageOwners) -> Submission:
         leaders = [pair for pair, count in found.carries.items() if count == best]
         if len(leaders) == 1:
             found.owner, found.owner_from = leaders[0], "messages"
+    if found.owner is None and all(a.scenario_from != "server port" for a in found.attempts):
+        found.attempts = []  # nobody's, and not on a scenario's port: no lab conversation at all
     found.attempts.sort(key=lambda attempt: attempt.first_packet)
     return found
 

@@ -33,8 +33,10 @@ class Language:
 
     def t(self, key: str, /, **args: object) -> str:
         """The sentence `key` in this language, `args` put into its fields."""
-        return self.strings[key].format(**{name: self.render(value) if isinstance(value, Text)
-                                           else value for name, value in args.items()})
+        if any(isinstance(value, Text) for value in args.values()):
+            args = {name: value.say(self) if isinstance(value, Text) else value
+                    for name, value in args.items()}
+        return self.strings[key].format(**args)
 
     def render(self, value: object) -> str:
         """A `Text` said in this language; anything else (data) as it is."""

@@ -12,8 +12,7 @@ is trusted:
   (never trusting the size the zip declares): at most `MAX_FILE_BYTES` a file, `MAX_TOTAL_BYTES`
   and `MAX_FILES` in all; a member whose path leaves the zip's folder, a link, an encrypted or
   damaged member is listed with its reason; a zip inside the download is opened too, one level
-  only. Member names that are not UTF-8 are read as the zip's tools write them (UTF-8, else the
-  DOS code page).
+  only. A member name's bytes that are not UTF-8 are kept and shown as ``\\xNN``.
 
 Folder names the course platform writes say who handed a file in: Moodle's "Download all
 submissions" (``Ani Lestari_123456_assignsubmission_file/tcp.pcapng``, or without folders
@@ -170,15 +169,12 @@ def _walk(folder: Path, folders: tuple[str, ...], output: Output, budget: _Budge
 # --- a zip -------------------------------------------------------------------------------------
 
 def member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name as its maker meant it: UTF-8 when the zip says so or it decodes as
-    UTF-8 (many tools write UTF-8 without saying), else the DOS code page (cp437)."""
+    """A member's name as its maker wrote it: UTF-8 when the zip says so or the bytes are UTF-8
+    (many tools write UTF-8 without saying); any other byte is kept as it is, for `shown` to
+    write as ``\\xNN`` (which code page a Windows tool used cannot be told)."""
     if info.flag_bits & 0x800:
         return info.filename
-    raw = info.filename.encode("cp437", "surrogateescape")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return info.filename
+    return info.filename.encode("cp437").decode("utf-8", "surrogateescape")
 
 
 def _parts(name: str) -> list[str] | None:

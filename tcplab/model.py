@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import cache
 
 from .i18n import Joined
 from .i18n import Text as T
@@ -20,6 +21,7 @@ SIDE = {C2S: "client", S2C: "server"}
 OTHER = {C2S: S2C, S2C: C2S}
 
 
+@cache
 def side_name(direction: str) -> T:
     """"client" or "server" in the report's language: the side that sends in `direction`."""
     return T(f"side.{SIDE[direction]}")

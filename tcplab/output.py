@@ -91,10 +91,17 @@ class Output:
         return self.write_bytes(parts, text.encode("utf-8"))
 
     def relative(self, target: Path | None) -> str | None:
-        """`target` relative to the folder (``/``-separated), None when it is not a file."""
+        """`target` relative to the folder (``/``-separated), for a link from the report; None
+        when it is not a file, or its path has bytes that are not UTF-8 (no document can
+        hold such a link)."""
         if target is None or not os.path.isfile(target) or os.path.islink(target):
             return None
-        return Path(os.path.relpath(target, self.root)).as_posix()
+        path = Path(os.path.relpath(target, self.root)).as_posix()
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        return path
 
     def error(self, what: str) -> None:
         """Keep the traceback being handled, with what was being done (for errors.log)."""

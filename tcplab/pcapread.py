@@ -154,6 +154,7 @@ class Capture:
         return sum(count for _, count, _ in self.not_tcp)
 
 
+@lru_cache(maxsize=512)
 def flag_names(flags: int) -> str:
     """Wireshark's rendering of TCP flags: ``SYN, ACK``; ``<None>`` for none."""
     names = [name for bit, name in FLAG_NAMES if flags & bit]

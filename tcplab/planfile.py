@@ -100,6 +100,11 @@ def check_plan(plan: object, where: str = "plan") -> dict:
                 raise bad(f"pairs[{number}].{role}", pair.get(role), "end")
         if not isinstance(pair.get("capture"), dict):
             raise bad(f"pairs[{number}].capture", pair.get("capture"), "capture")
+        students = pair.get("students", [])
+        if not isinstance(students, list) or any(
+                not isinstance(s, dict) or not isinstance(s.get("name"), str)
+                or not isinstance(s.get("id", ""), str) for s in students):
+            raise bad(f"pairs[{number}].students", students, "students")
         messages = pair.get("messages")
         if not isinstance(messages, dict) or any(
                 not isinstance(messages.get(s), list)

@@ -85,7 +85,8 @@ def markdown(document: dict, lang: Language) -> str:
 def _capture(capture: dict, lang: Language) -> list[str]:
     t = lang.t
     lines = [f"## {_md(capture['pair'])} / {_md(capture['scenario'])}: "
-             f"{t('verdict.' + capture['verdict'])}", ""]
+             f"{t('verdict.' + capture['verdict'])}", "",
+             f"{t('fact.file')}: `{_code(capture['files']['pcap'])}`", ""]
     if capture["error"]:
         lines += [f"{t('report.error')}: {_md(capture['error'])}", ""]
     if capture["phases"]:

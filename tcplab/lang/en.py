@@ -370,6 +370,7 @@ STRINGS = {
     "planfile.expect.end": "its host and address",
     "planfile.expect.capture": "its capture point",
     "planfile.expect.messages": "a list of strings for every scenario",
+    "planfile.expect.students": "a list of students, each with a name (and an id)",
     # --- students' own captures, graded against the plan (grade, summary) ---
     "exchange.not_sent.plan": "message {number} was not sent (hand-out: {want})",
     "exchange.wrong_message.plan": "message {number}: the client sent {sent}, the hand-out says "

@@ -373,6 +373,7 @@ STRINGS = {
     "planfile.expect.kind": "docker atau machines",
     "planfile.expect.end": "host dan alamatnya",
     "planfile.expect.capture": "titik capture-nya",
+    "planfile.expect.students": "daftar mahasiswa, masing-masing dengan name (dan id)",
     "planfile.expect.messages": "daftar string untuk setiap skenario",
     # --- capture milik mahasiswa sendiri, dinilai terhadap plan (grade, summary) ---
     "exchange.not_sent.plan": "pesan {number} tidak dikirim (lembar kerja: {want})",

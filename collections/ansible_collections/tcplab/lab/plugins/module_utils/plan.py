@@ -67,7 +67,7 @@ PAIR_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
 RUN_FOLDERS = ("handout", "ladders")
 BRIDGE_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,11}$")
 INTERFACE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
-ROSTER_KEYS = {"name", "messages", "docker_host", "server", "client", "capture", "capture_host",
+ROSTER_KEYS = {"name", "messages", "students", "docker_host", "server", "client", "capture", "capture_host",
                "capture_interface"}
 
 
@@ -109,6 +109,7 @@ def build_plan(settings, inventory, records=None):
             pair = _machine_pair(entry, index, settings, hosts)
         else:
             pair = _docker_pair(entry, index, lab_id, settings, hosts, network, bridge_prefix)
+        pair["students"] = _students(entry)
         pair["messages"], pair["messages_source"] = {}, {}
         for name, spec in scenarios.items():
             if own.get(name):
@@ -251,6 +252,33 @@ def _messages(where, value, scenarios, defined):
             raise PlanError(f"Messages of {where}: {value!r} {fix}")
         _check_message_list(f"Messages of {where}", messages, fix)
     return value
+
+
+def _students(entry):
+    """The students of a pair (roster ``students``): [{"name", "id"}], ``id`` the one their
+    course platform knows them by (an email address, a student number) or ""."""
+    value = entry.get("students") or []
+    fix = ('give a list of students, each a name or {name: ..., id: ...}, e.g. '
+           '["Ani Lestari", {name: "Budi Santoso", id: "budi@kampus.ac.id"}].')
+    where = f"Students of pair {entry['name']!r}"
+    if not isinstance(value, list):
+        raise PlanError(f"{where} {value!r}: {fix}")
+    students = []
+    for student in value:
+        if isinstance(student, str):
+            student = {"name": student}
+        if not isinstance(student, dict) or set(student) - {"name", "id"}:
+            raise PlanError(f"{where}: {student!r}: {fix}")
+        name, given = student.get("name"), student.get("id", "")
+        if isinstance(given, int) and not isinstance(given, bool):
+            given = str(given)
+        for field, text in (("name", name), ("id", given)):
+            if not isinstance(text, str) or (field == "name" and not text.strip()) \
+                    or len(text) > 200 or any(c in text for c in "\r\n\t"):
+                raise PlanError(f"{where}: the {field} {_short(str(text))} must be one line of "
+                                f"text (at most 200 characters); {fix}")
+        students.append({"name": name.strip(), "id": given.strip()})
+    return students
 
 
 def _messages_seed(value):
