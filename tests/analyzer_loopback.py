@@ -53,12 +53,16 @@ def free_port() -> int:
 
 
 class Tcpdump:
-    """tcpdump writing `pcap` from `interface`, started listening; `stop` returns its counts."""
+    """tcpdump writing `pcap` from `interface`, started listening; `stop` returns its counts.
 
-    def __init__(self, pcap: Path, interface: str, capture_filter: str) -> None:
+    `prefix` runs it elsewhere, e.g. ``ip netns exec NS`` (tests/netns.py).
+    """
+
+    def __init__(self, pcap: Path, interface: str, capture_filter: str,
+                 prefix: list[str] | None = None) -> None:
         self.proc = subprocess.Popen(
-            ["tcpdump", "-i", interface, "-n", "-U", "--immediate-mode", "-B", "32768",
-             "-w", str(pcap), capture_filter],
+            [*(prefix or []), "tcpdump", "-i", interface, "-n", "-U", "--immediate-mode", "-B",
+             "32768", "-w", str(pcap), capture_filter],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         listening = threading.Event()

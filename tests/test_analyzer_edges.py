@@ -418,3 +418,21 @@ def test_checksum_and_packet_count_are_checked_against_the_manifest(tmp_path: Pa
 def test_number_ranges() -> None:
     assert number_ranges([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8"
     assert number_ranges([]) == ""
+
+
+def test_a_syn_sent_again_after_a_reset_with_the_same_isn_is_one_connection(
+        tmp_path: Path) -> None:
+    """connect() retried on the same ports with the same initial sequence number (a middlebox
+    reset the first SYN): the SYNs are one connection's, not two."""
+    flow = Flow()
+    syn = flow.packet(C, "S", options=craft.syn_options(1460, 7))
+    flow.packet(S, "RA", ack=flow.next_seq[C])
+    flow.frames.append(craft.Frame(flow.clock + 1.0, C, syn.ip))
+    flow.clock += 1.0
+    flow.packet(S, "SA", options=craft.syn_options(1460, 7))
+    flow.packet(C, "A")
+    exchange(flow, "hello")
+    flow.close()
+    result = run(flow, tmp_path, "reqresp", ["hello"])
+    assert result.others == []
+    assert result.main is not None and result.main.handshake.packets[:2] == [1, 3]
