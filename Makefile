@@ -7,16 +7,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tcpdump captures, mmdebstrap builds the image offline, rsvg-convert (librsvg2-bin) draws the
-# ladders as PNG with the DejaVu fonts; tshark, chromium, poppler-utils and sudo (a test runs the
-# lab as a sudo user) serve tests only.
+# ladders as PNG with the DejaVu fonts; tshark (and its editcap), chromium, poppler-utils, sudo (a
+# test runs the lab as a sudo user) and nftables (tests lose a segment between namespaces) serve
+# tests only.
 LAB_DEBS := tcpdump mmdebstrap iproute2 librsvg2-bin fonts-dejavu-core
-TEST_DEBS := tshark chromium poppler-utils sudo
+TEST_DEBS := tshark chromium poppler-utils sudo nftables
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 # The lab to run: the local Docker engine, or your copy of inventory/ssh-example.
 INVENTORY ?= inventory/docker
 PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVENTORY)
 
-.PHONY: help lab test clean report grade watch lint pytest molecule bench bench-class requirements setup setup-test \
+.PHONY: help lab test clean report grade watch lint pytest molecule bench bench-class bench-grade bench-fuzz \
+	requirements setup setup-test \
 	.debs-lab .debs-test .debs-venv .debs-python3-venv
 
 # The targets, one line each: the text after "##" on each target's line.
@@ -50,6 +52,15 @@ bench: setup  ## how fast the report is written for 64 captures
 bench-class: setup  ## classes of 8 to 64 pairs against a bare docker-CLI script (ARGS="--sizes 8 32")
 	$(BIN)/python bench/bench_class.py $(ARGS)
 
+# A class of 40 pairs' hand-ins (the platform's zip, pcapng with thousands of packets of other
+# traffic each) graded, against tshark reading the same files; ARGS="--pairs 10" for fewer.
+bench-grade: setup setup-test  ## grading a class of 40 pairs' hand-ins, against tshark (ARGS="--pairs 10")
+	$(BIN)/python bench/bench_grade.py $(ARGS)
+
+# Many more damaged captures than make test's fuzz test, with a new seed each run (ARGS="--cases N --seed S").
+bench-fuzz: setup  ## mutation fuzzing of the capture reader, analyzer and grader (ARGS="--cases 100000")
+	$(BIN)/python tests/fuzz_captures.py $(ARGS)
+
 # Report on any folder of captures: a run folder, or pcaps a student took by hand; without DIR the
 # latest run. make report [DIR=path/to/folder] [LANG=id]. (LANG counts only when given here: the
 # LANG of your environment is your locale, not the report's language.)
@@ -71,10 +82,11 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install -q -r requirements.txt
 	touch $@
 
-# Students' own captures, graded against a run's plan (their hand-outs are in captures/<id>/handout).
-grade: setup  ## grade captures students took by hand: DIR=submissions/ [PLAN=captures/<id>/plan.json] [LANG=id]
-	@[ -n "$(DIR)" ] || { echo "error: give the folder of the captures handed in: make grade DIR=submissions/" >&2; exit 2; }
-	$(BIN)/python -m tcplab.grade "$(DIR)" $(if $(PLAN),--plan "$(PLAN)") $(REPORT_LANGUAGE)
+# Students' own captures, graded against a run's plan (their hand-outs are in captures/<id>/handout):
+# a folder, or the course platform's zip as downloaded. The report goes beside it (<name>-graded/).
+grade: setup  ## grade captures students took by hand: DIR=submissions.zip|folder [PLAN=captures/<id>/plan.json] [OUT=dir] [LANG=id]
+	@[ -n "$(DIR)" ] || { echo "error: give the hand-ins, a folder or the platform's zip: make grade DIR=submissions.zip" >&2; exit 2; }
+	$(BIN)/python -m tcplab.grade "$(DIR)" $(if $(PLAN),--plan "$(PLAN)") $(if $(OUT),--out "$(OUT)") $(REPORT_LANGUAGE)
 
 # Streams a pair's traffic live from its capture point into Wireshark (with a display) or tshark.
 watch: setup  ## watch a pair's traffic live: PAIR=p01 [SCENARIO=upcall] [PLAN=captures/<run-id>/plan.json]

@@ -131,7 +131,7 @@ def test_a_batch_writes_records_and_names_a_pair_whose_machines_did_not_report(t
     (tmp_path / "p01" / "upcall.pcap").write_bytes(b"pcap bytes")
     good, _ = params(tmp_path)
     changed, summary = record.record_batch(str(tmp_path), {"upcall": SPEC}, pairs, {"upcall": ["p01", "p02"]},
-                                           [{"p01/upcall": good}], [])
+                                           [{"p01/upcall": good}], {})
     assert changed
     assert [(s["pair"], s["status"]) for s in summary] == [("p01", "ok"), ("p02", "failed")]
     assert summary[1]["reasons"][0].startswith("no result: the machines of pair p02 did not report")
@@ -140,4 +140,47 @@ def test_a_batch_writes_records_and_names_a_pair_whose_machines_did_not_report(t
                                 "pcap": "p01/upcall.pcap"}
     assert (tmp_path / "p01" / "upcall.client.log").read_text().startswith("Connected\n")
     assert record.record_batch(str(tmp_path), {"upcall": SPEC}, pairs, {"upcall": ["p01", "p02"]},
-                               [{"p01/upcall": good}], [])[0] is False
+                               [{"p01/upcall": good}], {})[0] is False
+
+
+def _archive(path, members):
+    """A tar like the capture hosts pack: {name: bytes}, in order."""
+    import io
+    import tarfile
+    with tarfile.open(path, "w") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return str(path)
+
+
+def test_an_archive_delivers_only_its_own_hosts_captures(tmp_path):
+    run_dir = tmp_path / "run"
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    archives = {
+        "vm1": _archive(incoming / "vm1.tar", {"p01/reqresp.pcap": b"p01 from vm1",
+                                               "p02/reqresp.pcap": b"p02 forged by vm1",
+                                               "../../escape.pcap": b"never"}),
+        "vm2": _archive(incoming / "vm2.tar", {"p02/reqresp.pcap": b"p02 from vm2"})}
+    refused = record.unpack(archives, str(run_dir), {"vm1": ["p01/reqresp"],
+                                                     "vm2": ["p02/reqresp"]})
+    assert refused == {}
+    assert (run_dir / "p01" / "reqresp.pcap").read_bytes() == b"p01 from vm1"
+    assert (run_dir / "p02" / "reqresp.pcap").read_bytes() == b"p02 from vm2"
+    assert not (tmp_path / "escape.pcap").exists() and not incoming.exists()
+
+
+def test_an_archive_member_beyond_the_bound_or_a_damaged_archive_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(record, "MAX_PCAP_BYTES", 10)  # the bound, met without writing a GiB
+    run_dir = tmp_path / "run"
+    archives = {"vm1": _archive(tmp_path / "vm1.tar", {"p01/reqresp.pcap": b"x" * 11}),
+                "vm2": str(tmp_path / "vm2.tar")}
+    (tmp_path / "vm2.tar").write_bytes(b"not a tar at all" * 100)
+    refused = record.unpack(archives, str(run_dir), {"vm1": ["p01/reqresp"],
+                                                     "vm2": ["p02/reqresp"]})
+    assert refused["p01/reqresp"] == ("the pcap from vm1 is 11 bytes, more than a capture may be "
+                                      "(10)")
+    assert refused["p02/reqresp"].startswith("the archive of pcaps from vm2 is damaged: ")
+    assert not (run_dir / "p01" / "reqresp.pcap").exists()

@@ -11,7 +11,7 @@ class ActionModule(ControllerAction):
         "pairs": {"type": "list", "elements": "dict", "required": True},
         "todo": {"type": "dict", "required": True},
         "results": {"type": "list", "elements": "raw", "required": True},
-        "archives": {"type": "list", "elements": "path", "default": []},
+        "archives": {"type": "dict", "default": {}},
     }
 
     def work(self, args):

@@ -8,6 +8,7 @@ the capture host's checksum.
 import copy
 import json
 import os
+import shutil
 import tarfile
 
 from ansible_collections.tcplab.lab.plugins.module_utils.exchange import last_line, new_result
@@ -16,6 +17,7 @@ from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, wr
 # On a loopback interface the kernel hands libpcap every packet twice (out and in) and counts
 # both; libpcap keeps one. Everywhere else "received by filter" must equal "captured".
 COPIES_PER_PACKET = {"lo": 2}
+MAX_PCAP_BYTES = 1 << 30  # a lab capture holds a few exchanges; a bigger member is refused
 
 
 def merge(parts):
@@ -138,26 +140,47 @@ def transcript(program):
     return text + "\n" if text and not text.endswith("\n") else text
 
 
-def unpack(archives, run_dir, expected):
-    """Put each fetched pcap in place - only members of this batch - and remove the archives."""
-    wanted = {capture + ".pcap" for capture in expected}
-    for archive in archives:
+def unpack(archives, run_dir, wanted):
+    """Put each fetched pcap in place and remove the archives; {capture id: why} of those refused.
+
+    archives: {capture host: the archive fetched from it}. wanted: {capture host: capture ids
+    (``<pair>/<scenario>``) that host captured}. An archive is read as a stream, member by
+    member, never whole into memory: only regular files named ``<capture id>.pcap`` of a capture
+    of ITS host are taken (a host never delivers another host's pair's capture), each copied in
+    blocks and refused beyond MAX_PCAP_BYTES.
+    """
+    refused = {}
+    for host, archive in archives.items():
         if not archive or not os.path.exists(archive):
             continue
-        with tarfile.open(archive) as tar:
-            for member in tar.getmembers():
-                if member.name not in wanted or not member.isfile():
-                    continue
-                target = os.path.join(run_dir, member.name)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                with tar.extractfile(member) as source, open(target + ".tmp", "wb") as out:
-                    out.write(source.read())
-                os.replace(target + ".tmp", target)
+        names = {capture + ".pcap": capture for capture in wanted.get(host, ())}
+        taken = set()
+        try:
+            with tarfile.open(archive, "r|") as tar:
+                for member in tar:
+                    capture = names.get(member.name)
+                    if capture is None or capture in taken or not member.isfile():
+                        continue
+                    taken.add(capture)
+                    if member.size > MAX_PCAP_BYTES:
+                        refused[capture] = (f"the pcap from {host} is {member.size} bytes, more "
+                                            f"than a capture may be ({MAX_PCAP_BYTES})")
+                        continue
+                    target = os.path.join(run_dir, member.name)
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    with tar.extractfile(member) as source, open(target + ".tmp", "wb") as out:
+                        shutil.copyfileobj(source, out, 1 << 20)
+                    os.replace(target + ".tmp", target)
+        except (tarfile.TarError, OSError, EOFError) as error:
+            for capture in names.values():
+                if capture not in taken:
+                    refused[capture] = f"the archive of pcaps from {host} is damaged: {error}"
         os.unlink(archive)
         try:
             os.rmdir(os.path.dirname(archive))  # the incoming folder, once it is empty
         except OSError:
             pass
+    return refused
 
 
 def record_batch(run_dir, scenarios, pairs, todo, results, archives):
@@ -165,12 +188,17 @@ def record_batch(run_dir, scenarios, pairs, todo, results, archives):
     captures = [(pair, scenarios[name]) for name in scenarios for pair in pairs
                 if pair["name"] in todo.get(name, [])]
     ids = [f"{pair['name']}/{scenario['name']}" for pair, scenario in captures]
+    by_host = {}
+    for capture_id, (pair, _) in zip(ids, captures):
+        by_host.setdefault(pair["capture"]["host"], []).append(capture_id)
     parts = [part for part in results if isinstance(part, dict)]
     reported = {capture for part in parts for capture in part}
     # What the plan knows of each capture (hosts, addresses) first, then what its machines reported.
     merged = merge([{capture_id: new_result(pair, scenario) for capture_id, (pair, scenario)
                      in zip(ids, captures) if capture_id in reported}] + parts)
-    unpack(archives, run_dir, ids)
+    for capture_id, why in unpack(archives, run_dir, by_host).items():
+        if capture_id in merged:
+            _merge_into(merged[capture_id], {"error": why})
     changed, summary = False, []
     for capture_id, (pair, scenario) in zip(ids, captures):
         name, folder = pair["name"], os.path.join(run_dir, pair["name"])

@@ -18,7 +18,7 @@ options:
   pairs: {type: list, elements: dict, required: true, description: "The plan's records of the batch's pairs."}
   todo: {type: dict, required: true, description: "The batch's captures: scenario -> names of pairs."}
   results: {type: list, elements: raw, required: true, description: "Parts of the results, {<pair>/<scenario>: partial result} each, in step order."}
-  archives: {type: list, elements: path, default: [], description: Fetched archives of pcaps (members <pair>/<scenario>.pcap).}
+  archives: {type: dict, default: {}, description: "The archive of pcaps fetched from each capture host (host: path; members <pair>/<scenario>.pcap). A host only delivers its own pairs' captures; members are streamed, each at most 1 GiB."}
 author: tcplab
 """
 
