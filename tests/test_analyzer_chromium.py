@@ -35,13 +35,14 @@ LABELS = {  # what a reader sees in each language
            "incomplete": "incomplete", "phases": "handshake 1-3, data 4-11, termination 12-14",
            "story": "Rows 12-14: the three-way termination: the client asks to close the "
                     "connection (FIN, row 12), and in row 13 the server agrees (FIN).",
-           "band": "termination"},
+           "band": "data"},
     "id": {"header": ["pasangan", "reqresp", "upcall", "hasil pasangan"], "complete": "lengkap",
            "incomplete": "tidak lengkap",
-           "phases": "handshake 1-3, pertukaran data 4-11, terminasi 12-14",
-           "story": "Baris 12-14: 3-way termination: client me-request untuk menutup koneksi "
-                    "(FIN, baris 12), dan pada baris 13 server menyetujui request tersebut (FIN).",
-           "band": "terminasi"},
+           "phases": "handshake 1-3, pertukaran data 4-11, termination 12-14",
+           "story": "Baris 12-14: terjadi tahapan 3-way termination, yaitu client me-request "
+                    "untuk menutup koneksi (FIN, baris 12), dan pada baris 13 server menyetujui "
+                    "request tersebut (FIN).",
+           "band": "pertukaran data"},
 }
 
 

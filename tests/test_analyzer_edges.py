@@ -39,7 +39,7 @@ def test_standard_upcall_exchange_is_complete(tmp_path: Path) -> None:
     assert main.exchanges[0].rtt == pytest.approx(0.00015, abs=2e-6)
     close = main.teardown
     assert (close.kind, close.closed_first, close.packets) == ("fin", "client", [12, 13, 14])
-    assert "three-way close" in close.description
+    assert "three-way termination" in close.description
     assert main.anomalies == []
 
 
@@ -52,7 +52,7 @@ def test_four_way_close_of_one_message_gives_the_seeds_rows(tmp_path: Path) -> N
     assert close.packets == [8, 9, 10, 11]
     assert close.sequence == ["C>S FIN, ACK (8)", "S>C ACK (9)", "S>C FIN, ACK (10)",
                               "C>S ACK (11)"]
-    assert "four-way close" in close.description
+    assert "four-way termination" in close.description
 
 
 def _no_handshake_flow() -> Flow:

@@ -16,8 +16,10 @@ from analyzer_cases import exchange, manifest_capture, reqresp_flow, upcall_flow
 
 import tcplab.lang
 from tcplab import craft
+from tcplab.connection import close_style
 from tcplab.craft import C, Flow, S
 from tcplab.i18n import Text, language, languages
+from tcplab.model import C2S, S2C, side_name
 from tcplab.report import main, write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,11 +49,11 @@ def test_text_is_its_english_sentence_and_says_itself_in_indonesian() -> None:
     text = Text("reason.termination", description=Text("teardown.open"))
     assert text == ("termination: no FIN and no reset: the connection is still open at the end "
                     "of the capture")
-    assert language("id").render(text) == ("terminasi: tidak ada FIN maupun reset: koneksi masih "
-                                           "terbuka di akhir capture")
+    assert language("id").render(text) == ("termination: tidak ada FIN maupun reset: koneksi "
+                                           "masih terbuka di akhir capture")
     data = "{description} is data, not a template"
     assert language("id").render(Text("reason.termination", description=data)) == \
-        "terminasi: " + data
+        "termination: " + data
 
 
 # --- a run full of problems, read in both languages ------------------------------------------
@@ -190,10 +192,15 @@ def test_indonesian_pages_have_no_english_labels(tmp_path: Path) -> None:
     for english in ("pair verdict", "every packet", "client sent", "Phases", "roles from",
                     "complete", "no capture", "not captured", "matches the expected"):
         assert english not in html and english not in markdown, english
-    for english in ("time (s)", "dashed red", ">termination<", ">data<"):
+    for english in ("time (s)", "dashed red", ">data<"):
         assert english not in svg, english
-    assert ">waktu (s)<" in svg and ">terminasi<" in svg and ">retransmisi" not in svg
+    assert ">waktu (s)<" in svg and ">pertukaran data<" in svg and ">retransmisi" not in svg
+    assert ">termination<" in svg  # the seeds' own word for the phase, as "handshake"
     assert "[retransmisi]" in svg
+    assert ">panah merah putus-putus: retransmisi, out-of-order, zero window, reset<" in svg
+    # the kernel drops the packets, tcpdump reports them
+    assert ("- paket dibuang (dilaporkan tcpdump): tcpdump melaporkan 3 paket dibuang oleh "
+            "kernel\n") in markdown
 
 
 # --- the phases, told like the seeds ---------------------------------------------------------
@@ -213,12 +220,15 @@ def _seed_like_run(root: Path) -> Path:
             "1 reply(ies), and each side acknowledges (ACK) what it received.",
             "Rows 8-11: the four-way termination: the client asks to close the connection (FIN, "
             "row 8), and in row 10 the server agrees (FIN)."]),
-    ("id", ["Baris 1-3: three-way handshake untuk membuka koneksi: client meminta (SYN), server "
-            "menyetujui (SYN, ACK), lalu client mengonfirmasi (ACK).",
-            "Baris 4-7: pertukaran data: client mengirim 1 pesan ke server, server membalas "
-            "dengan 1 balasan, dan setiap pihak mengonfirmasi (ACK) data yang diterimanya.",
-            "Baris 8-11: 4-way termination: client me-request untuk menutup koneksi (FIN, baris "
-            "8), dan pada baris 10 server menyetujui request tersebut (FIN)."]),
+    ("id", ["Baris 1-3: dilakukan 3-way handshake untuk membuka koneksi antara client dan "
+            "server, yaitu client meminta koneksi (SYN), server menyetujuinya (SYN, ACK), lalu "
+            "client mengonfirmasi (ACK).",
+            "Baris 4-7: terjadi pertukaran data antara client dan server, yaitu client mengirim "
+            "1 pesan ke server, server membalas dengan 1 balasan, dan setiap pihak mengonfirmasi "
+            "(ACK) data yang diterimanya.",
+            "Baris 8-11: terjadi tahapan 4-way termination, yaitu client me-request untuk "
+            "menutup koneksi (FIN, baris 8), dan pada baris 10 server menyetujui request "
+            "tersebut (FIN)."]),
 ])
 def test_phases_are_explained_like_the_seeds(tmp_path: Path, code: str,
                                              expected: list[str]) -> None:
@@ -238,11 +248,96 @@ def test_reset_and_unfinished_terminations_are_explained(tmp_path: Path) -> None
     document = write_report(run, lang=language("id")).document
     stories = {(c["pair"], c["scenario"]): c["phases"]["explanation"][-1]
                for c in document["captures"] if c["phases"]}
-    assert stories[("p01", "reqresp")] == ("Baris 9: tidak ada terminasi yang normal: server "
-                                           "me-reset koneksi (RST, baris 9).")
-    assert stories[("p01", "upcall")] == ("Baris 12-14: 3-way termination: server me-request "
-                                          "untuk menutup koneksi (FIN, baris 12), dan pada "
-                                          "baris 13 client menyetujui request tersebut (FIN).")
+    assert stories[("p01", "reqresp")] == ("Baris 9: tidak terjadi tahapan termination yang "
+                                           "normal: server me-reset koneksi (RST, baris 9).")
+    assert stories[("p01", "upcall")] == ("Baris 12-14: terjadi tahapan 3-way termination, "
+                                          "yaitu server me-request untuk menutup koneksi (FIN, "
+                                          "baris 12), dan pada baris 13 client menyetujui "
+                                          "request tersebut (FIN).")
+    assert stories[("p02", "reqresp")] == ("Baris 8-9: tahapan termination belum selesai: client "
+                                           "menutup lebih dulu, tetapi FIN dari server tidak "
+                                           "dikonfirmasi.")
+    closes = {(c["pair"], c["scenario"]): c["teardown"]["description"]
+              for c in document["captures"] if c["teardown"]}
+    # one close, one name: the story's "3-way termination", not "penutupan 3-way"
+    assert closes[("p01", "upcall")] == ("server menutup lebih dulu; 3-way termination: FIN, ACK "
+                                         "(12) → FIN, ACK (13) → ACK (14)")
+    assert closes[("p02", "upcall")].endswith("; 4-way termination: FIN, ACK (11) → ACK (12) → "
+                                              "FIN, ACK (13) → ACK (14)")
+
+
+@pytest.mark.parametrize("code,styles,story", [
+    ("en", ["three-way", "four-way", "5-way"],
+     "Rows 12-16: the 5-way termination: the client asks to close the connection (FIN, row 12), "
+     "and in row 14 the server agrees (FIN)."),
+    ("id", ["3-way", "4-way", "5-way"],
+     "Baris 12-16: terjadi tahapan 5-way termination, yaitu client me-request untuk menutup "
+     "koneksi (FIN, baris 12), dan pada baris 14 server menyetujui request tersebut (FIN)."),
+])
+def test_a_termination_is_named_by_the_segments_it_counts(code: str, styles: list[str],
+                                                          story: str) -> None:
+    """3-way and 4-way count segments; so does any other count ("5-way", not "5 paket")."""
+    lang = language(code)
+    assert [lang.render(close_style(packets)) for packets in (3, 4, 5)] == styles
+    told = Text("story.termination", rows="12-16", style=close_style(5), closer=side_name(C2S),
+                fin=12, other=side_name(S2C), agreed=14)
+    assert lang.render(told) == story
+
+
+def test_a_zero_window_is_sent_not_announced(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    (run / "p01").mkdir(parents=True)
+    flow = Flow()
+    flow.handshake()
+    flow.send(C, b"hello\n")
+    flow.packet(S, "A", window=0)
+    flow.packet(S, "A", delay=0.01)
+    flow.send(S, b"hello\n")
+    flow.ack(C)
+    flow.close()
+    craft.write_pcap(run / "p01" / "reqresp.pcap", flow.frames)
+    write_run(run, [manifest_capture("p01", "reqresp", ["hello"])], ["p01"], ["reqresp"])
+    write_report(run, lang=language("id"))
+    markdown = (run / "report.md").read_text(encoding="utf-8")
+    assert "- zero window (paket 5): server mengirim zero window (window = 0)\n" in markdown
+
+
+def test_a_record_longer_than_any_packet_is_said_as_its_header_says(tmp_path: Path) -> None:
+    """The record header states a length; the file does not "claim" ("mengaku") anything."""
+    folder = tmp_path / "kiriman"
+    folder.mkdir()
+    pcap = craft.write_pcap(folder / "tcp.pcap", reqresp_flow(["x"]).frames)
+    data = bytearray(pcap.read_bytes())
+    order = "little" if data[:4] == b"\xd4\xc3\xb2\xa1" else "big"
+    second = 24 + 16 + int.from_bytes(data[32:36], order)  # the second record's header
+    data[second + 8:second + 12] = (0x5000000).to_bytes(4, order)
+    pcap.write_bytes(bytes(data))
+    error = write_report(folder, lang=language("id")).document["captures"][0]["error"]
+    assert error == ("tcp.pcap: terpotong: menurut header-nya, record paket 2 berisi 83886080 "
+                     "byte: file rusak mulai dari record ini (1 paket utuh terbaca)")
+
+
+FOREIGN_TO_THE_SEEDS = {  # what id.py must not say, and what the seeds say instead
+    "three-way": "3-way handshake, 3-way termination",
+    "four-way": "4-way termination",
+    "penutupan": "termination (one name for one close)",
+    "terminasi": "termination",
+    "jalankan packet capturing": "melakukan packet capturing",
+    "dijawab": "dibalas",
+    "mengumumkan": "mengirim (zero window)",
+    "dibuang tcpdump": "dibuang (dilaporkan tcpdump): the kernel drops, tcpdump reports",
+    "mengaku": "menurut header-nya ... berisi",
+    "di sana": "seharusnya berisi",
+    "berikan": "gunakan",
+    "diberikan": "disebutkan",
+}
+
+
+def test_indonesian_says_tcp_in_the_seeds_words() -> None:
+    said = {key: [f"{word!r} (say: {seeds})" for word, seeds in FOREIGN_TO_THE_SEEDS.items()
+                  if word in template.lower()]
+            for key, template in language("id").strings.items()}
+    assert {key: words for key, words in said.items() if words} == {}
 
 
 # --- the summary and the command line ---------------------------------------------------------
@@ -274,7 +369,7 @@ def test_summary_in_indonesian(tmp_path: Path) -> None:
     done = _cli(str(run), "--language", "id")
     assert done.returncode == 0, done.stderr
     summary = (f"Sesi 20261121T172300Z: 2 pasangan x 2 skenario, 3 dari 4 capture ok\n"
-               f"pasangan  skenario     paket   dijawab  status\n"
+               f"pasangan  skenario     paket   dibalas  status\n"
                f"p01       reqresp         14       2/2  ok\n"
                f"p01       upcall          14       2/2  ok\n"
                f"p02       reqresp         14       2/2  ok\n"
@@ -296,6 +391,10 @@ def test_no_folder_reads_the_latest_run_and_says_so(tmp_path: Path) -> None:
                         f"({run})")
     assert lines[-2:] == [f"Report: {run / 'report.html'}", f"Run folder: {run}"]
     assert (run / "report.html").is_file() and (run / "summary.txt").is_file()
+    done = _cli("--language", "id", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (f"Folder tidak disebutkan: membaca sesi terakhir, "
+                                           f"captures/latest ({run})")
 
 
 @pytest.mark.parametrize("args,fragment", [

@@ -208,10 +208,10 @@ def test_in_indonesian_with_the_plan_of_the_latest_run(lab: Class) -> None:
     done = _grade(str(lab.folder), "--out", str(out), "--language", "id", cwd=lab.root)
     assert (done.returncode, done.stderr) == (0, "")
     lines = done.stdout.splitlines()
-    assert lines[0] == ("--plan tidak diberikan: menilai terhadap plan sesi terakhir, "
+    assert lines[0] == ("--plan tidak disebutkan: menilai terhadap plan sesi terakhir, "
                         f"captures/latest/plan.json ({lab.plan_path})")
     assert lines[1] == "5 capture: 2 lengkap, 3 tidak lengkap, 0 tidak terbaca"
-    assert lines[3].split() == ["pasangan", "skenario", "file", "milik", "dijawab", "hasil"]
+    assert lines[3].split() == ["pasangan", "skenario", "file", "milik", "dibalas", "hasil"]
     assert lines[-1] == f"Kumpulan tugas: {lab.folder}"
     rows = _rows(out)
     assert [r["verdict"] for r in rows] == ["complete", "incomplete", "incomplete", "complete",

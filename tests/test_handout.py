@@ -215,13 +215,14 @@ def test_the_steps_are_the_seeds_procedure_in_words(plan: dict,
                "ani-budi-tcp.pcap."],
         "id": ["Di terminal pertama pada Docker host, jalankan server:",
                "Di terminal kedua pada Docker host, cari bridge interface dengan ip a (yaitu "
-               "tcplab-001), lalu jalankan packet capturing (sebagai root, atau dengan sudo):",
+               "tcplab-001), lalu gunakan tcpdump untuk melakukan packet capturing pada bridge "
+               "interface tersebut (sebagai root, atau dengan sudo):",
                "Di terminal ketiga pada Docker host, jalankan client:",
                "Pada prompt client, ketik pesan-pesan berikut sesuai urutan, masing-masing "
                "diakhiri Enter:",
                "Ketik exit lalu Enter: client menutup koneksi dan server berhenti.",
-               "Matikan tcpdump dengan Ctrl+C. Hasil capture reqresp kalian adalah file "
-               "ani-budi-tcp.pcap."]}[code]
+               "Matikan tcpdump dengan Ctrl+C. Hasil packet capturing reqresp kalian adalah "
+               "file ani-budi-tcp.pcap."]}[code]
     steps = ani["scenarios"][0]["steps"]
     assert steps[:3] == words[:3]
     assert steps[3] == words[3]
@@ -298,16 +299,26 @@ def test_cli_writes_into_the_run_folder_by_default(tmp_path: Path) -> None:
     assert '<html lang="id">' in (tmp_path / "kelas" / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("content,expected", [
-    (None, "{plan}: no such file (give the plan.json of a run: captures/<run-id>/plan.json)"),
-    ("{", "{plan}: not JSON (Expecting property name enclosed in double quotes: line 1 column 2 "
-          "(char 1)); give the plan.json the lab wrote"),
-    ('{"schema": "tcplab.manifest/1"}', "{plan}: not a tcplab plan (schema 'tcplab.manifest/1', "
-                                        "expected 'tcplab.plan/1')"),
-    ("BAD_NAME", "{plan}: pairs[2].name is '../citra'; a plan has a unique pair name (lower-case "
-                 "letters, digits and dashes) there"),
+@pytest.mark.parametrize("content,code,expected", [
+    (None, "en", "{plan}: no such file (give the plan.json of a run: "
+                 "captures/<run-id>/plan.json)"),
+    ("{", "en", "{plan}: not JSON (Expecting property name enclosed in double quotes: line 1 "
+                "column 2 (char 1)); give the plan.json the lab wrote"),
+    ('{"schema": "tcplab.manifest/1"}', "en", "{plan}: not a tcplab plan (schema "
+                                              "'tcplab.manifest/1', expected 'tcplab.plan/1')"),
+    ("BAD_NAME", "en", "{plan}: pairs[2].name is '../citra'; a plan has a unique pair name "
+                       "(lower-case letters, digits and dashes) there"),
+    (None, "id", "{plan}: file tidak ada (gunakan plan.json dari sebuah sesi: "
+                 "captures/<run-id>/plan.json)"),
+    ("{", "id", "{plan}: bukan JSON (Expecting property name enclosed in double quotes: line 1 "
+                "column 2 (char 1)); gunakan plan.json yang ditulis oleh lab"),
+    ('{"schema": "tcplab.manifest/1"}', "id", "{plan}: bukan plan tcplab (skema "
+                                              "'tcplab.manifest/1', seharusnya 'tcplab.plan/1')"),
+    ("BAD_NAME", "id", "{plan}: pairs[2].name bernilai '../citra'; seharusnya berisi nama "
+                       "pasangan yang unik (huruf kecil, angka dan tanda hubung)"),
 ])
-def test_cli_usage_errors_are_one_line(tmp_path: Path, content: str | None, expected: str) -> None:
+def test_cli_usage_errors_are_one_line(tmp_path: Path, content: str | None, code: str,
+                                       expected: str) -> None:
     path = tmp_path / "plan.json"
     if content == "BAD_NAME":
         plan = class_plan()
@@ -315,7 +326,7 @@ def test_cli_usage_errors_are_one_line(tmp_path: Path, content: str | None, expe
         content = json.dumps(plan)
     if content is not None:
         path.write_text(content, encoding="utf-8")
-    done = _handout(str(path))
+    done = _handout(str(path), "--language", code)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == ("error: " + expected.format(plan=path) + " (usage: python -m "
                            "tcplab.handout [-h] [--out OUT] [--language {en,id}] PLAN_JSON)\n")

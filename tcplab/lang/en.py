@@ -84,10 +84,10 @@ STRINGS = {
     "handshake.no_ack": "the client's ACK of the SYN, ACK was not captured",
     "teardown.open": "no FIN and no reset: the connection is still open at the end of the "
                      "capture",
-    "teardown.closed": "the {side} closed first; {style} close: {packets}",
+    "teardown.closed": "the {side} closed first; {style} termination: {packets}",
     "teardown.three_way": "three-way",
     "teardown.four_way": "four-way",
-    "teardown.n_way": "{packets}-packet",
+    "teardown.n_way": "{packets}-way",
     "teardown.fin_not_acked": "the {side} closed first, but its FIN was not acknowledged",
     "teardown.other_fin_not_acked": "the {side} closed first, but the {other}'s FIN was not "
                                     "acknowledged",
@@ -189,7 +189,7 @@ STRINGS = {
     "ladder.cut": "… the diagram shows the first {shown} of {packets} packets",
     "ladder.client_to_server": "client → server",
     "ladder.server_to_client": "server → client",
-    "ladder.dashed": "dashed red: retransmission, out-of-order, zero window, reset",
+    "ladder.dashed": "dashed red arrows: retransmission, out-of-order, zero window, reset",
     # --- the run's summary (summary) and the terminal (report) ---
     "summary.run": "Run {run_id}: {pairs} pair(s) x {scenarios} scenario(s), {ok} of "
                    "{captures} captures ok",
@@ -297,7 +297,7 @@ STRINGS = {
     "kind.gap": "gap",
     "kind.snaplen": "snaplen",
     "kind.framing": "framing",
-    "kind.tcpdump drops": "tcpdump drops",
+    "kind.tcpdump drops": "drops reported by tcpdump",
     "kind.truncated file": "truncated file",
     "kind.checksum": "checksum",
     "kind.previous segment not captured": "previous segment not captured",

@@ -1,7 +1,8 @@
 """Bahasa Indonesia: setiap kalimat laporan (the course's language; keys as in en.py).
 
-Istilah TCP (SYN, ACK, FIN, handshake, three-way handshake, 4-way termination, client, server,
-capture, payload) dipakai seperti di materi praktikum (reqresp.md, upcall.md).
+Istilah TCP dipakai seperti di materi praktikum (reqresp.md, upcall.md): SYN, ACK, FIN, client,
+server, payload, "3-way handshake", "pertukaran data", "4-way termination", "me-request",
+"melakukan packet capturing"; setiap balasan server "dibalas".
 """
 
 NAME = "Bahasa Indonesia"
@@ -23,16 +24,16 @@ STRINGS = {
     "capture.gzip_too_large": "file gzip berisi lebih dari batas {limit} byte untuk sebuah "
                               "capture",
     "capture.block_corrupt": "sebuah blok pcapng setelah paket {whole} rusak: file dibaca "
-                             "sampai di situ",
+                             "sampai blok ini",
     "capture.pcap_header_cut": "header file pcap terpotong ({size} dari 24 byte)",
     "capture.ends_in_record_header": "file berakhir di tengah header record paket {number} "
                                      "({whole} paket utuh terbaca)",
-    "capture.record_too_long": "record paket {number} mengaku berisi {size} byte: file rusak "
-                               "mulai dari situ ({whole} paket utuh terbaca)",
+    "capture.record_too_long": "menurut header-nya, record paket {number} berisi {size} byte: "
+                               "file rusak mulai dari record ini ({whole} paket utuh terbaca)",
     "capture.ends_in_record": "file berakhir di tengah record paket {number} ({size} dari "
                               "{expected} byte; {whole} paket utuh terbaca)",
     "capture.pcapng_packet_malformed": "blok paket pcapng {number} rusak: file dibaca sampai "
-                                       "di situ",
+                                       "blok ini",
     "capture.pcapng_unknown_interface": "paket pcapng {number} menyebut interface {interface}, "
                                         "yang tidak dijelaskan oleh blok interface mana pun",
     "capture.pcapng_simple_block_first": "blok simple packet pcapng muncul sebelum blok "
@@ -42,9 +43,10 @@ STRINGS = {
     "capture.section_header_cut": "header section pcapng terpotong",
     "capture.section_magic": "header section pcapng memiliki magic byte-order yang tidak dikenal",
     "capture.pcapng_no_section": "file pcapng tidak diawali header section",
-    "capture.section_length": "header section pcapng dengan panjang yang mustahil: {length}",
-    "capture.block_length": "blok pcapng setelah paket {whole} memiliki panjang yang mustahil "
-                            "({length}): file rusak mulai dari situ",
+    "capture.section_length": "header section pcapng dengan panjang yang tidak mungkin: "
+                              "{length}",
+    "capture.block_length": "blok pcapng setelah paket {whole} memiliki panjang yang tidak "
+                            "mungkin ({length}): file rusak mulai dari blok ini",
     "capture.ends_in_block": "file berakhir di tengah blok pcapng ({size} dari {expected} byte; "
                              "{whole} paket utuh terbaca)",
     # --- frame yang bukan TCP (pcapread) ---
@@ -76,27 +78,27 @@ STRINGS = {
                               "dilewati",
     "side.client": "client",
     "side.server": "server",
-    # --- handshake, terminasi, anomali (connection) ---
-    "handshake.none": "tidak ada three-way handshake: capture dimulai setelah koneksi dibuka",
+    # --- handshake, termination, anomali (connection) ---
+    "handshake.none": "tidak ada 3-way handshake: capture dimulai setelah koneksi dibuka",
     "handshake.no_syn": "SYN dari client tidak tertangkap",
     "handshake.no_synack": "tidak ada SYN, ACK dari server",
     "handshake.synack_acks_other": "SYN, ACK (paket {packet}) mengonfirmasi {ack}, bukan SYN "
                                    "dari client",
     "handshake.no_ack": "ACK dari client untuk SYN, ACK tidak tertangkap",
     "teardown.open": "tidak ada FIN maupun reset: koneksi masih terbuka di akhir capture",
-    "teardown.closed": "{side} menutup lebih dulu; penutupan {style}: {packets}",
+    "teardown.closed": "{side} menutup lebih dulu; {style} termination: {packets}",
     "teardown.three_way": "3-way",
     "teardown.four_way": "4-way",
-    "teardown.n_way": "{packets} paket",
+    "teardown.n_way": "{packets}-way",
     "teardown.fin_not_acked": "{side} menutup lebih dulu, tetapi FIN-nya tidak dikonfirmasi",
     "teardown.other_fin_not_acked": "{side} menutup lebih dulu, tetapi FIN dari {other} tidak "
                                     "dikonfirmasi",
     "teardown.other_fin_missing": "{side} menutup lebih dulu, tetapi FIN dari {other} tidak "
                                   "pernah datang",
-    "teardown.reset": "direset oleh {side} (paket {packet}, {flags}), bukan ditutup dengan "
+    "teardown.reset": "di-reset oleh {side} (paket {packet}, {flags}), bukan ditutup dengan "
                       "pertukaran FIN",
     "teardown.reset_after": "{reset} setelah {before}",
-    "anomaly.zero_window": "{side} mengumumkan zero window",
+    "anomaly.zero_window": "{side} mengirim zero window (window = 0)",
     "anomaly.reset": "{flags} dari {side}",
     # --- stream dan pesan (streams) ---
     "anomaly.control_again": "{flags} dikirim ulang (seq {seq})",
@@ -114,10 +116,10 @@ STRINGS = {
                        "dari materi praktikum mengirim teks polos); satu pesan per segmen data",
     "stream.ends_inside_a_line": "stream {side} berakhir di tengah baris ({rest} byte mulai "
                                  "byte {start} tanpa newline)",
-    # --- fase (model) ---
+    # --- tahapan (model) ---
     "phase.handshake": "handshake",
     "phase.data": "pertukaran data",
-    "phase.termination": "terminasi",
+    "phase.termination": "termination",
     "phase.packets": "{phase} {packets}",
     "phase.no_packets": "tidak ada paket",
     # --- pertukaran pesan dan alasan hasil (analyze) ---
@@ -143,7 +145,7 @@ STRINGS = {
     "reason.no_tcp": "tidak ada percakapan TCP",
     "reason.no_conversation": "tidak ada percakapan dengan port server {port}",
     "reason.no_data": "tidak ada data aplikasi yang dipertukarkan",
-    "reason.termination": "terminasi: {description}",
+    "reason.termination": "termination: {description}",
     "note.roles_without_handshake": "tidak ada handshake: client {client} dan server {server} "
                                     "dibedakan berdasarkan {how}",
     "roles.handshake": "handshake",
@@ -169,42 +171,44 @@ STRINGS = {
     "signature.steps_missing": "{count} langkah hilang mulai langkah {step}: '{want}' ...",
     "signature.extra_steps": "{count} langkah tambahan mulai langkah {step}: '{got}' ...",
     "signature.unknown_scenario": "tidak ada bentuk yang diharapkan: skenario tidak dikenal",
-    # --- fase diceritakan seperti di materi praktikum (explain) ---
-    "story.handshake": "Baris {rows}: three-way handshake untuk membuka koneksi: client meminta "
-                       "(SYN), server menyetujui (SYN, ACK), lalu client mengonfirmasi (ACK).",
-    "story.handshake_partial": "Baris {rows}: three-way handshake, tetapi tidak lengkap pada "
-                               "capture ini.",
-    "story.data": "Baris {rows}: pertukaran data: client mengirim {messages} pesan ke server, "
-                  "server membalas dengan {replies} balasan, dan setiap pihak mengonfirmasi "
-                  "(ACK) data yang diterimanya.",
-    "story.termination": "Baris {rows}: {style} termination: {closer} me-request untuk menutup "
-                         "koneksi (FIN, baris {fin}), dan pada baris {agreed} {other} menyetujui "
-                         "request tersebut (FIN).",
-    "story.termination_unfinished": "Baris {rows}: terminasi belum selesai: {description}.",
-    "story.reset": "Baris {rows}: tidak ada terminasi yang normal: {side} me-reset koneksi "
-                   "(RST, baris {packet}).",
+    # --- tahapan diceritakan seperti di materi praktikum (explain) ---
+    "story.handshake": "Baris {rows}: dilakukan 3-way handshake untuk membuka koneksi antara "
+                       "client dan server, yaitu client meminta koneksi (SYN), server "
+                       "menyetujuinya (SYN, ACK), lalu client mengonfirmasi (ACK).",
+    "story.handshake_partial": "Baris {rows}: dilakukan 3-way handshake, tetapi tidak lengkap "
+                               "pada capture ini.",
+    "story.data": "Baris {rows}: terjadi pertukaran data antara client dan server, yaitu "
+                  "client mengirim {messages} pesan ke server, server membalas dengan {replies} "
+                  "balasan, dan setiap pihak mengonfirmasi (ACK) data yang diterimanya.",
+    "story.termination": "Baris {rows}: terjadi tahapan {style} termination, yaitu {closer} "
+                         "me-request untuk menutup koneksi (FIN, baris {fin}), dan pada baris "
+                         "{agreed} {other} menyetujui request tersebut (FIN).",
+    "story.termination_unfinished": "Baris {rows}: tahapan termination belum selesai: "
+                                    "{description}.",
+    "story.reset": "Baris {rows}: tidak terjadi tahapan termination yang normal: {side} "
+                   "me-reset koneksi (RST, baris {packet}).",
     # --- diagram ladder (ladder) ---
     "ladder.none": "{title}: tidak ada diagram ladder",
     "ladder.title": "{title}: diagram ladder, {packets} paket",
     "ladder.number": "no.",
     "ladder.time": "waktu (s)",
-    "ladder.cut": "… diagram hanya menampilkan {shown} paket pertama dari {packets}",
+    "ladder.cut": "… diagram hanya menampilkan {shown} paket pertama dari {packets} paket",
     "ladder.client_to_server": "client → server",
     "ladder.server_to_client": "server → client",
-    "ladder.dashed": "merah putus-putus: retransmisi, out-of-order, zero window, reset",
+    "ladder.dashed": "panah merah putus-putus: retransmisi, out-of-order, zero window, reset",
     # --- ringkasan sesi (summary) dan terminal (report) ---
     "summary.run": "Sesi {run_id}: {pairs} pasangan x {scenarios} skenario, {ok} dari "
                    "{captures} capture ok",
     "summary.pair": "pasangan",
     "summary.scenario": "skenario",
     "summary.packets": "paket",
-    "summary.answered": "dijawab",
+    "summary.answered": "dibalas",
     "summary.status": "status",
     "summary.ok": "ok",
     "summary.failed": "GAGAL: {reasons}",
     "summary.report": "Laporan: {path}",
     "summary.run_folder": "Folder sesi: {path}",
-    "cli.latest": "Tidak ada folder yang diberikan: membaca sesi terakhir, {path} ({target})",
+    "cli.latest": "Folder tidak disebutkan: membaca sesi terakhir, {path} ({target})",
     "cli.counts": "{captures} capture: {complete} lengkap, {incomplete} tidak lengkap, "
                   "{unreadable} tidak terbaca",
     "pair.reason": "{scenario}: {reason}",
@@ -219,7 +223,7 @@ STRINGS = {
     "report.summary": "Ringkasan sesi",
     "report.pair": "pasangan",
     "report.pair_verdict": "hasil pasangan",
-    "report.phases": "Fase",
+    "report.phases": "Tahapan",
     "report.error": "Kesalahan",
     "report.note": "catatan",
     "report.complete": "lengkap",
@@ -242,14 +246,14 @@ STRINGS = {
     "report.packet_seq": "seq",
     "report.packet_ack": "ack",
     "report.packet_len": "len",
-    "report.packet_phase": "fase",
+    "report.packet_phase": "tahapan",
     "report.packet_payload": "payload",
     "report.packet_notes": "catatan",
     "report.md_ends": "Client {client}, server {server} (peran ditentukan dari {how}).",
     "report.md_handshake": "Handshake {state} (paket {packets}): ISN client {client_isn}, "
                            "server {server_isn}; MSS {client_mss}/{server_mss}; window scale "
                            "{client_ws}/{server_ws}.",
-    "report.md_termination": "Terminasi: {description}.",
+    "report.md_termination": "Termination: {description}.",
     "report.md_signature_matches": "Signature `{hash}` sesuai dengan bentuk yang diharapkan",
     "report.md_signature_differs": "Signature `{hash}` tidak sesuai dengan bentuk yang "
                                    "diharapkan",
@@ -282,13 +286,13 @@ STRINGS = {
     "fact.client_messages": "pesan client",
     "fact.server_messages": "pesan server",
     "fact.messages_value": "{count} ({framing})",
-    "fact.termination": "terminasi",
+    "fact.termination": "termination",
     "fact.signature": "signature",
     "fact.signature_matches": "{hash} sesuai dengan bentuk yang diharapkan",
     "fact.signature_differs": "{hash} tidak sesuai dengan bentuk yang diharapkan",
     "fact.signature_not_compared": "{hash} tidak dibandingkan dengan bentuk yang diharapkan",
     "fact.expected_shape": "bentuk yang diharapkan",
-    "framing.line": "baris",
+    "framing.line": "satu per baris",
     "framing.segments": "satu per segmen data",
     "framing.none": "tidak ada",
     "kind.retransmission": "retransmisi",
@@ -301,7 +305,7 @@ STRINGS = {
     "kind.gap": "celah",
     "kind.snaplen": "snaplen",
     "kind.framing": "framing",
-    "kind.tcpdump drops": "paket dibuang tcpdump",
+    "kind.tcpdump drops": "paket dibuang (dilaporkan tcpdump)",
     "kind.truncated file": "file terpotong",
     "kind.checksum": "checksum",
     "kind.previous segment not captured": "segmen sebelumnya tidak tertangkap",
@@ -322,7 +326,7 @@ STRINGS = {
     "handout.bridge": "Bridge interface",
     "handout.server_machine": "Mesin server",
     "handout.client_machine": "Mesin client",
-    "handout.capture_on": "Capture di",
+    "handout.capture_on": "Packet capturing di",
     "handout.plain_value": "{value}",
     "handout.address_value": "{name}, alamat {address}",
     "handout.bridge_value": "{bridge} (network {network}, subnet {subnet})",
@@ -333,23 +337,25 @@ STRINGS = {
     "handout.scenario": "{scenario} (port {port})",
     "handout.step_server_docker": "Di terminal pertama pada Docker host, jalankan server:",
     "handout.step_capture_docker": "Di terminal kedua pada Docker host, cari bridge interface "
-                                   "dengan {command} (yaitu {bridge}), lalu jalankan packet "
-                                   "capturing (sebagai root, atau dengan sudo):",
+                                   "dengan {command} (yaitu {bridge}), lalu gunakan tcpdump "
+                                   "untuk melakukan packet capturing pada bridge interface "
+                                   "tersebut (sebagai root, atau dengan sudo):",
     "handout.step_client_docker": "Di terminal ketiga pada Docker host, jalankan client:",
     "handout.step_server_machine": "Di mesin server {machine}, jalankan server:",
-    "handout.step_capture_machine": "Di {host}, jalankan packet capturing pada interface "
-                                    "{interface} (sebagai root, atau dengan sudo):",
+    "handout.step_capture_machine": "Di {host}, gunakan tcpdump untuk melakukan packet "
+                                    "capturing pada interface {interface} (sebagai root, atau "
+                                    "dengan sudo):",
     "handout.step_capture_machine_find": "Di {host}, cari interface yang menuju {peer} dengan "
-                                         "{command} (nama setelah \"dev\"), lalu jalankan "
-                                         "packet capturing pada interface tersebut, dengan "
-                                         "namanya menggantikan {placeholder} (sebagai root, "
-                                         "atau dengan sudo):",
+                                         "{command} (namanya tertulis setelah \"dev\"), lalu "
+                                         "gunakan tcpdump untuk melakukan packet capturing pada "
+                                         "interface tersebut, dengan {placeholder} diganti nama "
+                                         "interface itu (sebagai root, atau dengan sudo):",
     "handout.step_client_machine": "Di mesin client {machine}, jalankan client:",
     "handout.step_type": "Pada prompt client, ketik pesan-pesan berikut sesuai urutan, "
                          "masing-masing diakhiri Enter:",
     "handout.step_exit": "Ketik {exit} lalu Enter: client menutup koneksi dan server berhenti.",
-    "handout.step_stop": "Matikan tcpdump dengan {keys}. Hasil capture {scenario} kalian adalah "
-                         "file {file}.",
+    "handout.step_stop": "Matikan tcpdump dengan {keys}. Hasil packet capturing {scenario} "
+                         "kalian adalah file {file}.",
     "handout.empty_message": "(baris kosong: cukup tekan Enter)",
     "handout.exit_message": "(pesan ini adalah {exit} dan akan menghentikan client: tanyakan "
                             "ke pengajar)",
@@ -358,14 +364,14 @@ STRINGS = {
     "handout.hand_in_item": "{file} ({scenario})",
     "handout.written": "Lembar kerja untuk {count} pasangan: {index}",
     "cli.not_a_folder": "{option} {path}: bukan folder",
-    "planfile.missing": "{path}: file tidak ada (berikan plan.json dari sebuah sesi: "
+    "planfile.missing": "{path}: file tidak ada (gunakan plan.json dari sebuah sesi: "
                         "captures/<run-id>/plan.json)",
     "planfile.unreadable": "{path}: plan tidak dapat dibaca ({error})",
-    "planfile.not_json": "{path}: bukan JSON ({error}); berikan plan.json yang ditulis oleh lab",
-    "planfile.schema": "{path}: bukan plan tcplab (schema {schema}, seharusnya {expected})",
-    "planfile.bad": "{path}: {field} bernilai {value}; sebuah plan berisi {expected} di sana",
+    "planfile.not_json": "{path}: bukan JSON ({error}); gunakan plan.json yang ditulis oleh lab",
+    "planfile.schema": "{path}: bukan plan tcplab (skema {schema}, seharusnya {expected})",
+    "planfile.bad": "{path}: {field} bernilai {value}; seharusnya berisi {expected}",
     "planfile.expect.string": "sebuah string",
-    "planfile.expect.scenarios": "skenario-skenario menurut namanya",
+    "planfile.expect.scenarios": "skenario-skenario, dengan namanya sebagai kunci",
     "planfile.expect.scenario": "port, server, client dan reply_format",
     "planfile.expect.port": "nomor port (1-65535)",
     "planfile.expect.pairs": "daftar pasangan",
@@ -402,7 +408,7 @@ STRINGS = {
     "grade.owner_from.file name": "nama file",
     "grade.owner_from.messages": "pesan",
     "grade.owner_from.unknown": "tidak diketahui",
-    "grade.cli_latest": "--plan tidak diberikan: menilai terhadap plan sesi terakhir, {path} "
+    "grade.cli_latest": "--plan tidak disebutkan: menilai terhadap plan sesi terakhir, {path} "
                         "({target})",
     "summary.submissions": "Capture yang dikumpulkan, dinilai terhadap plan sesi {run_id}: "
                            "{captures} capture untuk {pairs} pasangan x {scenarios} skenario; "
@@ -416,7 +422,7 @@ STRINGS = {
     # --- menerima kumpulan tugas: folder atau zip dari platform kuliah (intake) ---
     "intake.cannot_read": "{path}: tidak dapat dibaca ({error})",
     "intake.bad_zip": "{path}: zip yang tidak dapat dibaca ({error})",
-    "intake.not_folder_or_zip": "{path}: bukan folder dan bukan file zip; berikan folder kumpulan "
+    "intake.not_folder_or_zip": "{path}: bukan folder dan bukan file zip; gunakan folder kumpulan "
                                 "tugas atau zip unduhan dari platform kuliah",
     "intake.folder_unreadable": "folder yang tidak dapat dibaca ({error})",
     "intake.too_many": "lebih dari {limit} file dalam kumpulan tugas: sisanya tidak dibaca",
@@ -447,7 +453,7 @@ STRINGS = {
     "grade.attempt": "{where}: {state}",
     "grade.other_attempts": "{count} percobaan lain dari pasangan ini untuk skenario ini, tidak "
                             "dihitung: {list}",
-    "grade.cli_no_source": "{path}: folder atau zip tidak ada (berikan kumpulan tugas: sebuah "
+    "grade.cli_no_source": "{path}: folder atau zip tidak ada (gunakan kumpulan tugas: sebuah "
                            "folder, atau zip dari platform kuliah)",
     "grade.owner_from.submitter": "pengumpul",
     "gradebook.feedback": "{scenario}: {verdict}",
