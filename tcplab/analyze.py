@@ -61,7 +61,7 @@ from .model import (
     Message,
     Stream,
 )
-from .pcapread import Capture, CaptureError, read_capture
+from .pcapread import Capture, CaptureError, gc_paused, read_capture
 from .streams import messages, stream
 
 # --- exchanges -------------------------------------------------------------------------------
@@ -214,6 +214,11 @@ def expect(analysis: ConversationAnalysis, spec: Scenario | None, expected: list
 
 def analyze(job: CaptureJob) -> CaptureAnalysis:
     """Read and judge one capture; never raises for a bad file (the error is in the result)."""
+    with gc_paused():
+        return _analyze(job)
+
+
+def _analyze(job: CaptureJob) -> CaptureAnalysis:
     try:
         capture = read_capture(job.pcap)
     except CaptureError as bad:

@@ -65,7 +65,7 @@ from .manifest import CaptureJob, Run, sha256_of
 from .model import C2S, CaptureAnalysis, Conversation, ConversationAnalysis
 from .names import shown
 from .output import Output, OutputError
-from .pcapread import Capture, CaptureError, read_capture
+from .pcapread import Capture, CaptureError, gc_paused, read_capture
 from .planfile import (SEED_CAPTURE_NAMES, PlanFileError, load_plan, plan_language,
                        scenario_specs)
 from .report import Written, write_run_report
@@ -422,7 +422,8 @@ def grade_run(handins: list[HandIn], plan: dict, plan_path: Path, source: Path,
     found: list[Submission] = []
     for item in handins:
         try:
-            found.append(examine(item, plan, owners))
+            with gc_paused():
+                found.append(examine(item, plan, owners))
         except Exception:  # a bug costs this file, never the class: its traceback is logged
             output.error(f"reading {item.name}")
             found.append(Submission(item, problem=T("grade.internal_error")))

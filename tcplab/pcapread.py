@@ -28,14 +28,17 @@ the report can give them in its language.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import socket
 import stat
 import struct
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 from .i18n import Text as T
 
@@ -162,6 +165,23 @@ def flag_names(flags: int) -> str:
 
 
 # --- the file --------------------------------------------------------------------------------
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a capture is read and analysed.
+
+    Reading makes a few objects per packet, none of them in a reference cycle (they are freed
+    by their reference counts as always); the collector would only walk them again and again
+    as their number grows, so that reading 4x the packets would cost 5-7x the time.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
 
 def read_capture(path: str | Path) -> Capture:
     """Read every frame of a pcap or pcapng file (or either, gzipped).
