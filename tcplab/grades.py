@@ -27,6 +27,7 @@ import io
 from .i18n import Language
 from .names import csv_cell
 
+UNKNOWN_SCENARIO = "unknown"  # a capture whose scenario no port or name says: never "missing"
 COLUMNS = ("pair", "scenario", "verdict", "answered", "reasons", "pcap", "ladder_svg",
            "ladder_png", "server_log", "client_log")
 
@@ -42,7 +43,7 @@ def matrix(document: dict) -> list[tuple[str, str, dict | None]]:
     listed = set(document.get("class", document["pairs"]))
     return [(pair, scenario, by_key.get((pair, scenario)))
             for pair in document["pairs"] for scenario in document["scenarios"]
-            if pair in listed or (pair, scenario) in by_key]
+            if (pair in listed and scenario != UNKNOWN_SCENARIO) or (pair, scenario) in by_key]
 
 
 def grade_rows(document: dict, lang: Language) -> list[dict[str, str]]:

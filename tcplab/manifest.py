@@ -4,7 +4,8 @@ A run folder (DESIGN.md, "Run folder") has ``manifest.json`` (schema ``tcplab.ma
 listing every capture with its pair, scenario, server port, messages and tcpdump's counts.
 `load_run` turns it into one `CaptureJob` per capture.
 
-Any other folder of pcaps works too: every ``*.pcap``/``*.pcapng``/``*.cap`` below it becomes a
+Any other folder of pcaps works too: every ``*.pcap``/``*.pcapng``/``*.cap`` (or the same gzipped,
+``*.pcap.gz``) below it becomes a
 job whose pair is its folder (the folder's own name for files at the top) and whose scenario is
 inferred later from the server port (2222 reqresp, 4141 upcall: the well-known scenario ports),
 and the report says so.
@@ -18,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .i18n import Text as T
+from .names import shown
 
 MANIFEST_SCHEMA = "tcplab.manifest/1"
-CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap")
+CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz")
 
 
 @dataclass(frozen=True)
@@ -189,17 +191,18 @@ def _jobs_from_manifest(root: Path, manifest: dict, notes: list[str]) -> list[Ca
 
 def _jobs_from_files(root: Path, listed: set[Path]) -> list[CaptureJob]:
     jobs: list[CaptureJob] = []
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in CAPTURE_SUFFIXES
-                   and p.is_file() and p.resolve() not in listed)
-    for path in files:
+    files = sorted(p for p in root.rglob("*") if p.name.lower().endswith(CAPTURE_SUFFIXES)
+                   and (p.is_file() or p.is_symlink()) and p.resolve() not in listed)
+    for path in files:  # a link is listed, and read_capture refuses it (nothing outside is read)
         relative = path.relative_to(root)
         parent = relative.parent.as_posix()
-        pair = root.name if parent == "." else parent
-        stem = path.name[: -len(path.suffix)]
+        pair = shown(root.name if parent == "." else parent)  # names from disk are data
+        stem = path.name.split(".", 1)[0] if path.name.lower().endswith(".gz") else \
+            path.name[: -len(path.suffix)]
         scenario = stem if stem in KNOWN_SCENARIOS else "?"
         logs = [path.with_name(f"{stem}.server.log"), path.with_name(f"{stem}.client.log")]
         jobs.append(CaptureJob(
-            pair=pair, scenario=scenario, pcap=path, pcap_name=relative.as_posix(),
+            pair=pair, scenario=scenario, pcap=path, pcap_name=shown(relative.as_posix()),
             server_log=logs[0], client_log=logs[1], spec=KNOWN_SCENARIOS.get(scenario),
             server_port=KNOWN_SCENARIOS[scenario].port if scenario in KNOWN_SCENARIOS else None,
             inferred=True))

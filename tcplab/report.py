@@ -36,7 +36,7 @@ from .analyze import analyze, unreadable
 from .cli import Arguments, print_written
 from .explain import explain_phases
 from .gradebook import GRADEBOOK
-from .grades import grades_csv
+from .grades import UNKNOWN_SCENARIO, grades_csv
 from .i18n import Language, language, languages
 from .i18n import Text as T
 from .ladder import excerpt, ladder_svg
@@ -86,7 +86,7 @@ def build(run: Run, output: Output, lang: Language) -> list[Entry]:
     ladders: set[tuple[str, str]] = set()
     for result in run.results if run.results is not None else map(_analyzed(output), run.jobs):
         job = result.job
-        scenario = result.scenario if result.scenario != "?" else "unknown"
+        scenario = result.scenario if result.scenario != "?" else UNKNOWN_SCENARIO
         pair = job.pair
         if (pair, scenario) in taken:  # two files of one pair look like the same scenario
             pair = job.pcap_name.rsplit(".", 1)[0]
@@ -135,7 +135,7 @@ def pair_verdicts(entries: list[Entry], pairs: list[str], scenarios: list[str],
         for scenario in scenarios:
             entry = mine.get(scenario)
             if entry is None:
-                if listed is None or pair in listed:
+                if (listed is None or pair in listed) and scenario != UNKNOWN_SCENARIO:
                     reasons.append(lang.t("pair.reason", scenario=scenario,
                                           reason=T("pair.no_capture")))
             else:

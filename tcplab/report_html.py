@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from . import __version__
+from .grades import UNKNOWN_SCENARIO
 from .i18n import Language
 from .report_md import EXCHANGE_HEADERS
 
@@ -112,8 +113,8 @@ def _matrix(document: dict, entries: list[Entry], lang: Language) -> str:
         cells = [f"<th scope=\"row\">{escape(pair)}</th>"]
         for scenario in document["scenarios"]:
             entry = by_key.get((pair, scenario))
-            if entry is None and pair not in listed:
-                cells.append("<td>—</td>")  # a row of other captures: nothing is missing
+            if entry is None and (pair not in listed or scenario == UNKNOWN_SCENARIO):
+                cells.append("<td>—</td>")  # nothing is missing there
                 continue
             if entry is None:
                 cells.append(f"<td>{_badge('missing', lang)} <span class=\"phases\">"

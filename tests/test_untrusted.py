@@ -162,3 +162,30 @@ def test_a_file_name_with_bytes_that_are_not_utf8(tmp_path: Path, lab) -> None:
     assert report["captures"][0]["submission"]["file"] == "ani-budi-caf\\xe9.pcap"
     assert report["captures"][0]["verdict"] == "complete"
     assert "ani-budi-caf\\xe9.pcap" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_report_reads_any_folder_of_captures_safely(tmp_path: Path, lab) -> None:
+    """make report on a folder a student sent: a name that is not UTF-8, a link, gzip."""
+    import gzip
+    plan, _ = lab
+    folder = tmp_path / "dari-siswa"
+    folder.mkdir()
+    with open(os.fsencode(folder) + b"/reqresp-caf\xe9.pcap", "wb") as out:
+        out.write(pcap(lab_frames(plan, "ani-budi", "reqresp", 1763745781.0, 42476)))
+    (folder / "upcall.pcap.gz").write_bytes(gzip.compress(pcap(lab_frames(
+        plan, "ani-budi", "upcall", 1763745790.0, 42480))))
+    (folder / "passwd.pcap").symlink_to("/etc/passwd")
+    done = subprocess.run([sys.executable, "-m", "tcplab.report", str(folder)], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "error: passwd.pcap: a symbolic link: not followed (hand in the " \
+                          "capture itself)\n"
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    verdicts = {c["files"]["pcap"]: (c["scenario"], c["verdict"]) for c in report["captures"]}
+    assert verdicts == {"reqresp-caf\\xe9.pcap": ("reqresp", "complete"),
+                        "upcall.pcap.gz": ("upcall", "complete"),
+                        "passwd.pcap": ("unknown", "unreadable")}
+    assert {v["pair"]: v["verdict"] for v in report["pair_verdicts"]} == {
+        "dari-siswa": "incomplete"}  # incomplete for the unreadable file, not for "unknown"
+    assert not any("no capture" in r for v in report["pair_verdicts"] for r in v["reasons"])
