@@ -55,6 +55,7 @@ REPORT_SCHEMA = "tcplab.report/3"
 GRADES = "grades.csv"
 SUMMARY = "summary.txt"
 PAYLOAD_LIMIT = 200
+SEGMENTS_LISTED = 2000  # packets listed per capture in report.json and .html (all are in the pcap)
 LATEST = Path("captures") / "latest"
 SIDE_KEY = {C2S: "client", S2C: "server"}
 
@@ -192,6 +193,7 @@ def capture_record(entry: Entry, output: Output, lang: Language) -> dict:
                   "ladder_svg": output.relative(entry.svg_path),
                   "ladder_png": output.relative(entry.picture.png)},
         "capture": None, "conversation": None, "handshake": None, "segments": [],
+        "segments_total": 0,
         "streams": None, "messages": None, "exchanges": [], "teardown": None,
         "anomalies": [{"kind": a.kind, "packet": a.packet, "dir": a.direction,
                        "detail": say(a.detail)} for a in result.anomalies],
@@ -225,7 +227,8 @@ def capture_record(entry: Entry, output: Output, lang: Language) -> dict:
                            "server_wscale": shake.server_wscale,
                            "sack_permitted": shake.sack_permitted,
                            "problems": [say(p) for p in shake.problems]}
-    record["segments"] = [segment_record(s) for s in main.segments]
+    record["segments"] = [segment_record(s) for s in main.segments[:SEGMENTS_LISTED]]
+    record["segments_total"] = len(main.segments)
     record["streams"] = {SIDE_KEY[d]: {"bytes": main.streams[d].length,
                                        "gaps": [list(g) for g in main.streams[d].gaps]}
                          for d in (C2S, S2C)}

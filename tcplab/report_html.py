@@ -184,7 +184,10 @@ def _section(entry: Entry, record: dict, lang: Language) -> str:
                      + "</ul>")
     parts.append(f"<div class=\"diagram\">{entry.svg}</div>")
     if record["segments"]:
-        parts.append(f"<details><summary>{escape(t('report.every_packet'))}</summary>"
+        listed = len(record["segments"])
+        summary = t("report.every_packet") if listed == record["segments_total"] else t(
+            "report.first_packets", listed=listed, total=record["segments_total"])
+        parts.append(f"<details><summary>{escape(summary)}</summary>"
                      "<table class=\"packets\"><tr>"
                      + "".join(f"<th>{escape(t(key))}</th>" for key in PACKET_HEADERS) + "</tr>"
                      + "".join("<tr>" + "".join(f"<td>{escape(str(s[k]))}</td>" for k in (

@@ -436,3 +436,19 @@ def test_a_syn_sent_again_after_a_reset_with_the_same_isn_is_one_connection(
     result = run(flow, tmp_path, "reqresp", ["hello"])
     assert result.others == []
     assert result.main is not None and result.main.handshake.packets[:2] == [1, 3]
+
+
+def test_a_huge_conversation_lists_its_first_packets_in_the_report(tmp_path: Path) -> None:
+    """600 exchanges in one connection: read whole, listed in part (the pcap has them all)."""
+    from tcplab.report import SEGMENTS_LISTED, write_report
+    flow = craft.lab_flow([f"m{i}" for i in range(600)], "{message}", client=("10.213.1.3", 4000),
+                          server=("10.213.1.2", 2222), start=1763745781.0)
+    folder = tmp_path / "big"
+    folder.mkdir()
+    craft.write_pcap(folder / "reqresp.pcap", flow.frames)
+    written = write_report(folder)
+    capture = written.document["captures"][0]
+    assert capture["segments_total"] == len(flow.frames) > SEGMENTS_LISTED
+    assert len(capture["segments"]) == SEGMENTS_LISTED and capture["verdict"] == "complete"
+    assert f"the first {SEGMENTS_LISTED} of its {len(flow.frames)} packets" in \
+        written.html.read_text(encoding="utf-8")

@@ -226,6 +226,7 @@ STRINGS = {
     "report.packet": "packet {number}",
     "report.anomalies": "Anomalies",
     "report.every_packet": "every packet",
+    "report.first_packets": "the first {listed} of its {total} packets (all are in the pcap)",
     "report.exchange_number": "#",
     "report.client_sent": "client sent",
     "report.server_replied": "server replied",

@@ -233,6 +233,7 @@ STRINGS = {
     "report.packet": "paket {number}",
     "report.anomalies": "Anomali",
     "report.every_packet": "semua paket",
+    "report.first_packets": "{listed} paket pertama dari {total} paketnya (semuanya ada di pcap)",
     "report.exchange_number": "#",
     "report.client_sent": "dikirim client",
     "report.server_replied": "dibalas server",
