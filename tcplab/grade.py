@@ -178,7 +178,7 @@ def scenario_from_name(file_name: str, pair: str | None, scenarios: list[str]) -
 
 
 def scenario_ports(plan: dict) -> dict[int, str]:
-    """Server port -> scenario: the plan's own ports (a scenario is data: its port is the plan's)."""
+    """Server port -> scenario: the plan's own ports (a scenario is data, the plan says it)."""
     return {spec["port"]: name for name, spec in plan["scenarios"].items()}
 
 

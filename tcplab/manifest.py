@@ -22,6 +22,7 @@ from .i18n import Text as T
 from .names import shown
 
 MANIFEST_SCHEMA = "tcplab.manifest/1"
+ANNOTATED = ".annotated.pcapng"  # the report's annotated copies (tcplab.annotate): no captures
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz")
 
 
@@ -192,7 +193,8 @@ def _jobs_from_manifest(root: Path, manifest: dict, notes: list[str]) -> list[Ca
 def _jobs_from_files(root: Path, listed: set[Path]) -> list[CaptureJob]:
     jobs: list[CaptureJob] = []
     files = sorted(p for p in root.rglob("*") if p.name.lower().endswith(CAPTURE_SUFFIXES)
-                   and (p.is_file() or p.is_symlink()) and p.resolve() not in listed)
+                   and not p.name.endswith(ANNOTATED) and (p.is_file() or p.is_symlink())
+                   and p.resolve() not in listed)
     for path in files:  # a link is listed, and read_capture refuses it (nothing outside is read)
         relative = path.relative_to(root)
         parent = relative.parent.as_posix()

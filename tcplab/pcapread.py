@@ -190,6 +190,25 @@ def read_capture(path: str | Path) -> Capture:
     (a symlink is never followed, a pipe never waited on) or is larger than `MAX_CAPTURE_BYTES`.
     """
     path = Path(path)
+    return _read(path, _FrameDecoder(path))
+
+
+@dataclass(frozen=True, slots=True)
+class RawFrame:
+    """One frame as the file holds it, for writing it again (an annotated copy)."""
+
+    time: float
+    linktype: int
+    data: bytes
+
+
+def raw_frames(path: str | Path) -> list[RawFrame]:
+    """Every frame of a capture as stored, numbered by its place (frame 1 first); the same
+    refusals as `read_capture`."""
+    return _read(Path(path), _FrameKeeper())
+
+
+def _read(path: Path, reader):
     data = _file_bytes(path)
     suffix = ""
     if data[:2] == GZIP_MAGIC:
@@ -205,15 +224,17 @@ def read_capture(path: str | Path) -> Capture:
         raise CaptureError(T("capture.too_short", size=len(data)))
     magic = struct.unpack_from(">I", data)[0]
     if magic == PCAPNG_SHB:
-        capture = _read_pcapng(path, data)
+        reader.file_format = "pcapng"
+        _read_pcapng(data, reader)
     elif magic in _PCAP_MAGICS:
-        capture = _read_pcap(path, data)
+        reader.file_format = "pcap"
+        _read_pcap(data, reader)
     else:
         raise CaptureError(not_a_capture(data[:4]))
-    capture.file_format += suffix
-    if cut is not None and capture.truncated is None:
-        capture.truncated = cut
-    return capture
+    reader.file_format += suffix
+    if cut is not None and reader.truncated is None:
+        reader.truncated = cut
+    return reader.result()
 
 
 # What a file that is not a capture most likely is, by its first bytes (format names, the same
@@ -303,14 +324,13 @@ _PCAP_MAGICS = {
 }
 
 
-def _read_pcap(path: Path, data: bytes) -> Capture:
+def _read_pcap(data: bytes, reader: _FrameDecoder) -> None:
     if len(data) < 24:
         raise CaptureError(T("capture.pcap_header_cut", size=len(data)))
     order, divisor, record_len = _PCAP_MAGICS[struct.unpack_from(">I", data)[0]]
     linktype = struct.unpack_from(order + "I", data, 20)[0] & 0x0FFFFFFF  # high bits: FCS
     record = struct.Struct(order + "IIII")
-    reader = _FrameDecoder(path, "pcap")
-    reader.link_types.add(_link_name(linktype))
+    reader.link_types.add(_link_name(linktype))  # a file of no packets still says its link
     offset, end = 24, len(data)
     while offset < end:
         number = reader.frames + 1
@@ -330,13 +350,11 @@ def _read_pcap(path: Path, data: bytes) -> Capture:
             break
         reader.frame(seconds + fraction / divisor, linktype, data[start:start + caplen])
         offset = start + caplen
-    return reader.result()
 
 
 # --- pcapng ----------------------------------------------------------------------------------
 
-def _read_pcapng(path: Path, data: bytes) -> Capture:
-    reader = _FrameDecoder(path, "pcapng")
+def _read_pcapng(data: bytes, reader: _FrameDecoder) -> None:
     interfaces: list[tuple[int, float, float]] = []  # (linktype, divisor, offset seconds)
     order = "<"
     offset, end = 0, len(data)
@@ -382,7 +400,6 @@ def _read_pcapng(path: Path, data: bytes) -> Capture:
             if problem is not None:
                 reader.truncated = problem
                 break
-    return reader.result()
 
 
 def _packet_block(reader: _FrameDecoder, block_type: int, body: bytes, order: str,
@@ -461,12 +478,34 @@ _IPV6 = struct.Struct(">IHBB16s16s")
 _TCP = struct.Struct(">HHIIHH")
 
 
+class _FrameKeeper:
+    """Keeps every frame as stored (`raw_frames`)."""
+
+    def __init__(self) -> None:
+        self.kept: list[RawFrame] = []
+        self.link_types: set[str] = set()
+        self.last_time = 0.0
+        self.truncated: T | None = None
+        self.file_format = ""
+
+    @property
+    def frames(self) -> int:
+        return len(self.kept)
+
+    def frame(self, time: float | None, linktype: int, data: bytes) -> None:
+        self.last_time = self.last_time if time is None else time
+        self.kept.append(RawFrame(self.last_time, linktype, data))
+
+    def result(self) -> list[RawFrame]:
+        return self.kept
+
+
 class _FrameDecoder:
     """Numbers frames and keeps the TCP ones; counts the others by why."""
 
-    def __init__(self, path: Path, file_format: str) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.file_format = file_format
+        self.file_format = ""
         self.frames = 0
         self.packets: list[TcpPacket] = []
         self.not_tcp: dict[T, list[int]] = {}  # why -> [count, first frame]

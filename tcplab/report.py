@@ -33,6 +33,7 @@ from pathlib import Path
 
 from . import __version__
 from .analyze import analyze, unreadable
+from .annotate import annotated_name, annotated_pcapng, comments_in
 from .cli import Arguments, print_written
 from .explain import explain_phases
 from .gradebook import GRADEBOOK
@@ -40,10 +41,11 @@ from .grades import UNKNOWN_SCENARIO, grades_csv
 from .i18n import Language, language, languages
 from .i18n import Text as T
 from .ladder import excerpt, ladder_svg
-from .manifest import CaptureJob, Run, load_run
+from .manifest import ANNOTATED, CaptureJob, Run, load_run
 from .model import C2S, S2C, CaptureAnalysis, Exchange, Segment
 from .names import shown
 from .output import Output, safe_part
+from .pcapread import CaptureError, raw_frames
 from .picture import MAX_ROWS as PICTURE_ROWS
 from .picture import Picture, draw_pictures
 from .report_html import html_page
@@ -71,6 +73,7 @@ class Entry:
     svg: str
     svg_path: Path
     picture: Picture  # the PNG of the diagram (at most PICTURE_ROWS packets)
+    annotated: Path | None = None  # the annotated copy of the capture, once written
 
     @property
     def anchor(self) -> str:
@@ -191,7 +194,8 @@ def capture_record(entry: Entry, output: Output, lang: Language) -> dict:
                   "server_log": output.relative(job.server_log),
                   "client_log": output.relative(job.client_log),
                   "ladder_svg": output.relative(entry.svg_path),
-                  "ladder_png": output.relative(entry.picture.png)},
+                  "ladder_png": output.relative(entry.picture.png),
+                  "annotated": output.relative(entry.annotated)},
         "capture": None, "conversation": None, "handshake": None, "segments": [],
         "segments_total": 0,
         "streams": None, "messages": None, "exchanges": [], "teardown": None,
@@ -347,6 +351,8 @@ def write_run_report(run: Run, out: Path | Output | None = None, lang: Language 
         output.write_text(_parts(output, entry.svg_path),
                           '<?xml version="1.0" encoding="UTF-8"?>\n' + entry.svg)
     warnings = _draw_pictures(run, entries, output)
+    for entry in entries:
+        _annotate(entry, output, lang)
     document = report_document(run, entries, output, time.perf_counter() - started, lang)
     output.write_text(("report.json",), json.dumps(document, indent=1, ensure_ascii=False) + "\n")
     output.write_text(("report.md",), markdown(document, lang))
@@ -362,6 +368,24 @@ def write_run_report(run: Run, out: Path | Output | None = None, lang: Language 
     if errors is not None:
         warnings.append(T("report.errors_log", path=str(errors)))
     return Written(html_path, document, summary, [lang.render(w) for w in warnings])
+
+
+def _annotate(entry: Entry, output: Output, lang: Language) -> None:
+    """The capture's annotated copy: beside it when it is in the report's folder (a run), else
+    in annotated/<pair>/; a capture that cannot be copied costs only its copy."""
+    result = entry.result
+    if result.capture is None:
+        return
+    pcap = result.job.pcap
+    inside = Path(os.path.abspath(pcap)).is_relative_to(output.root)
+    parts = (*_parts(output, pcap.parent), annotated_name(pcap.name)) if inside else (
+        "annotated", safe_part(entry.pair), f"{safe_part(entry.scenario)}{ANNOTATED}")
+    try:
+        frames = raw_frames(pcap)
+        data = annotated_pcapng(frames, comments_in(result, len(frames), lang))
+        entry.annotated = output.write_bytes(parts, data)
+    except (CaptureError, OSError, ValueError):
+        output.error(f"annotating {result.job.pcap_name}")
 
 
 def _parts(output: Output, path: Path) -> tuple[str, ...]:

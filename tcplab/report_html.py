@@ -130,7 +130,8 @@ def _matrix(document: dict, entries: list[Entry], lang: Language) -> str:
                 _a(t("link.png"), files["ladder_png"], lang),
                 _a(t("link.server_log"), files["server_log"], lang),
                 _a(t("link.client_log"), files["client_log"], lang),
-                _a(t("link.pcap"), files["pcap_link"], lang)])
+                _a(t("link.pcap"), files["pcap_link"], lang),
+                _a(t("link.annotated"), files["annotated"], lang)])
             cells.append(f"<td data-verdict=\"{escape(record['verdict'])}\">"
                          f"{_badge(record['verdict'], lang)}"
                          f"<div class=\"phases\">{escape(phases)}</div>"

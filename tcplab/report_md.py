@@ -66,7 +66,8 @@ def markdown(document: dict, lang: Language) -> str:
                 _md_link(t("link.png"), files["ladder_png"]),
                 _md_link(t("link.server"), files["server_log"]),
                 _md_link(t("link.client"), files["client_log"]),
-                _md_link(t("link.pcap"), files["pcap_link"])) if link)
+                _md_link(t("link.pcap"), files["pcap_link"]),
+                _md_link(t("link.annotated"), files["annotated"])) if link)
             cells.append(f"**{t('verdict.' + capture['verdict'])}** {links}")
         cells.append(t("verdict." + verdicts[pair]["verdict"]))
         lines.append("| " + " | ".join(cells) + " |")

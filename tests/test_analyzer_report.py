@@ -112,7 +112,8 @@ def test_report_json_schema(run_folder: Path) -> None:
                                 "server_log": "p01/upcall.server.log",
                                 "client_log": "p01/upcall.client.log",
                                 "ladder_svg": "ladders/p01/upcall.svg",
-                                "ladder_png": "ladders/p01/upcall.png"}
+                                "ladder_png": "ladders/p01/upcall.png",
+                                "annotated": "p01/upcall.annotated.pcapng"}
     bad = document["captures"][3]
     assert bad["verdict"] == "unreadable" and bad["segments"] == [] and bad["phases"] is None
     assert bad["answered"] == {"replies": 0, "messages": 2}

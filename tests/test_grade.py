@@ -318,3 +318,18 @@ def test_a_file_that_is_not_a_capture_is_graded_unreadable_and_named(tmp_path: P
         ("ani-budi", "reqresp", "unreadable"), ("ani-budi", "upcall", "missing")]
     assert rows[0]["reasons"] == ("ani-budi-tcp.pcap: not a pcap or pcapng capture (starts with "
                                   "bytes 3c68746d: HTML)")
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed")
+def test_the_annotated_copy_shows_what_is_wrong_on_its_packet(lab: Class) -> None:
+    out = lab.root / "annotated"
+    assert _grade(str(lab.folder), "--plan", str(lab.plan_path), "--out",
+                  str(out)).returncode == 0
+    copy = out / "annotated" / "ani-budi" / "upcall.annotated.pcapng"
+    lines = subprocess.run(["tshark", "-r", str(copy), "-T", "fields", "-e", "frame.comment"],
+                           capture_output=True, text=True, timeout=60, check=True).stdout
+    last = lab.messages("ani-budi", "upcall")[2]
+    wrong = [line for line in lines.splitlines() if "problem:" in line]
+    assert wrong == [f"client sends {last!r} ({len(last) + 1} bytes); problem: reply 3 is "
+                     f"missing (expected 'Upcall event: Processing {last}')"]
+    assert all(line for line in lines.splitlines())

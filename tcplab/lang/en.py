@@ -452,4 +452,30 @@ STRINGS = {
     "report.why": "why",
     "report.errors_log": "internal errors met (each cost one file, never the report): their "
                          "tracebacks are in {path}",
+    # --- the annotated copy of a capture: a comment per packet (annotate) ---
+    "annotate.syn": "SYN: the client asks to open a connection (handshake 1/3)",
+    "annotate.syn_again": "SYN sent again: the client asks once more to open the connection",
+    "annotate.synack": "SYN, ACK: the server agrees to open the connection (handshake 2/3)",
+    "annotate.handshake_ack": "ACK: the client confirms; the connection is open (handshake 3/3)",
+    "annotate.sends": "{side} sends {message} ({bytes} bytes)",
+    "annotate.sends_many": "{side} sends {count} messages in one segment: {messages} ({bytes} "
+                           "bytes)",
+    "annotate.sends_part": "{side} sends part of message {number}, {message} ({bytes} of its "
+                           "{total} bytes)",
+    "annotate.sends_bytes": "{side} sends {bytes} bytes",
+    "annotate.confirms": "{side} confirms the {bytes} bytes it received",
+    "annotate.ack_nothing_new": "ACK from the {side}: nothing new to confirm (a window update)",
+    "annotate.fin_first": "FIN: the {side} asks to close the connection (termination)",
+    "annotate.fin_second": "FIN: the {side} closes its side too (termination)",
+    "annotate.fin_second_acks": "FIN, ACK: the {side} agrees to the {other}'s request and closes "
+                                "its side too (termination)",
+    "annotate.fin_ack": "ACK: the {side} agrees to the {other}'s request to close",
+    "annotate.last_ack": "ACK: the {side} confirms; the connection is closed",
+    "annotate.reset": "RST: the {side} resets the connection",
+    "annotate.anomaly": "{kind}: {detail}",
+    "annotate.problem": "problem: {problem}",
+    "annotate.other_conversation": "another conversation, not the lab's ({client} → {server})",
+    "annotate.in_conversation": "a packet of the lab's conversation",
+    "annotate.not_tcp": "not TCP: not part of the lab",
+    "link.annotated": "annotated pcapng",
 }

@@ -466,4 +466,31 @@ STRINGS = {
     "report.why": "alasan",
     "report.errors_log": "terjadi internal error (masing-masing hanya mengenai satu file, tidak "
                          "pernah seluruh laporan): traceback-nya ada di {path}",
+    # --- salinan capture yang diberi keterangan: satu komentar per paket (annotate) ---
+    "annotate.syn": "SYN: client meminta membuka koneksi (3-way handshake 1/3)",
+    "annotate.syn_again": "SYN dikirim lagi: client sekali lagi meminta membuka koneksi",
+    "annotate.synack": "SYN, ACK: server menyetujui pembukaan koneksi (3-way handshake 2/3)",
+    "annotate.handshake_ack": "ACK: client mengonfirmasi; koneksi terbuka (3-way handshake 3/3)",
+    "annotate.sends": "{side} mengirim {message} ({bytes} byte)",
+    "annotate.sends_many": "{side} mengirim {count} pesan dalam satu segmen: {messages} ({bytes} "
+                           "byte)",
+    "annotate.sends_part": "{side} mengirim sebagian pesan ke-{number}, {message} ({bytes} dari "
+                           "{total} byte)",
+    "annotate.sends_bytes": "{side} mengirim {bytes} byte",
+    "annotate.confirms": "{side} mengonfirmasi {bytes} byte yang diterimanya",
+    "annotate.ack_nothing_new": "ACK dari {side}: tidak ada byte baru yang dikonfirmasi "
+                                "(pembaruan window)",
+    "annotate.fin_first": "FIN: {side} me-request untuk menutup koneksi (termination)",
+    "annotate.fin_second": "FIN: {side} juga menutup sisinya (termination)",
+    "annotate.fin_second_acks": "FIN, ACK: {side} menyetujui request {other} dan juga menutup "
+                                "sisinya (termination)",
+    "annotate.fin_ack": "ACK: {side} menyetujui request {other} untuk menutup koneksi",
+    "annotate.last_ack": "ACK: {side} mengonfirmasi; koneksi tertutup",
+    "annotate.reset": "RST: {side} me-reset koneksi",
+    "annotate.anomaly": "{kind}: {detail}",
+    "annotate.problem": "masalah: {problem}",
+    "annotate.other_conversation": "percakapan lain, bukan percakapan lab ({client} → {server})",
+    "annotate.in_conversation": "sebuah paket dari percakapan lab",
+    "annotate.not_tcp": "bukan TCP: bukan bagian dari lab",
+    "link.annotated": "pcapng berketerangan",
 }
