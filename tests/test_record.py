@@ -79,7 +79,8 @@ def test_an_early_stop_explains_an_empty_capture(tmp_path):
 
 def test_manifest_lists_captured_files_not_derived_ones(tmp_path):
     for name in ("p01/upcall.pcap", "p01/upcall.json", "report.html", "report.json", "summary.txt",
-                 "grades.csv", "manifest.json", "ladders/p01/upcall.svg", "ladders/p01/upcall.png"):
+                 "grades.csv", "manifest.json", "ladders/p01/upcall.svg", "ladders/p01/upcall.png",
+                 "p01/upcall.annotated.pcapng", "errors.log"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(name)
     assert sorted(manifest.run_files(str(tmp_path))) == ["p01/upcall.json", "p01/upcall.pcap"]

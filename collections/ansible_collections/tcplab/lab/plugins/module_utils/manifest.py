@@ -13,9 +13,10 @@ from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, wr
 # Derived from the captures, after the manifest or by it, so not listed in it: the manifest, what
 # the report writes (its pages, the summary, the grades and the ladder diagrams), the run's log
 # (it grows with every run under the run id), the exchange's progress markers and the hand-out
-# (written from plan.json, which is listed).
+# (written from plan.json, which is listed), and the report's annotated copies of the pcaps.
 NOT_LISTED = {"manifest.json", "summary.txt", "report.html", "report.md", "report.json", "grades.csv",
-              "ansible.log"}
+              "ansible.log", "errors.log"}
+NOT_LISTED_SUFFIXES = (".tmp", ".annotated.pcapng")
 NOT_LISTED_FOLDERS = {"ladders", ".progress", "handout"}
 
 
@@ -27,7 +28,8 @@ def run_files(run_dir):
         for name in sorted(names):
             path = os.path.join(root, name)
             relative = os.path.relpath(path, run_dir)
-            if relative in NOT_LISTED or name.endswith(".tmp") or relative.split(os.sep)[0] in NOT_LISTED_FOLDERS:
+            if relative in NOT_LISTED or name.endswith(NOT_LISTED_SUFFIXES) \
+                    or relative.split(os.sep)[0] in NOT_LISTED_FOLDERS:
                 continue
             files[relative] = sha256(path)
     return files
