@@ -12,6 +12,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tests only.
 LAB_DEBS := tcpdump mmdebstrap iproute2 librsvg2-bin fonts-dejavu-core
 TEST_DEBS := tshark chromium poppler-utils sudo nftables
+# valgrind counts the instructions of make bench-grade's scaling figures.
+BENCH_DEBS := valgrind
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 # The lab to run: the local Docker engine, or your copy of inventory/ssh-example.
 INVENTORY ?= inventory/docker
@@ -19,7 +21,7 @@ PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVE
 
 .PHONY: help lab test clean report grade watch lint pytest molecule bench bench-class bench-grade bench-fuzz \
 	requirements setup setup-test \
-	.debs-lab .debs-test .debs-venv .debs-python3-venv
+	.debs-lab .debs-test .debs-bench .debs-venv .debs-python3-venv
 
 # The targets, one line each: the text after "##" on each target's line.
 help:
@@ -54,7 +56,7 @@ bench-class: setup  ## classes of 8 to 64 pairs against a bare docker-CLI script
 
 # A class of 40 pairs' hand-ins (the platform's zip, pcapng with thousands of packets of other
 # traffic each) graded, against tshark reading the same files; ARGS="--pairs 10" for fewer.
-bench-grade: setup setup-test  ## grading a class of 40 pairs' hand-ins, against tshark (ARGS="--pairs 10")
+bench-grade: setup setup-test .debs-bench  ## grading a class of 40 pairs' hand-ins, against tshark (ARGS="--pairs 10")
 	$(BIN)/python bench/bench_grade.py $(ARGS)
 
 # Many more damaged captures than make test's fuzz test, with a new seed each run (ARGS="--cases N --seed S").
@@ -131,6 +133,9 @@ endef
 
 .debs-test:
 	$(call install_debs,$(TEST_DEBS))
+
+.debs-bench:
+	$(call install_debs,$(BENCH_DEBS))
 
 # A fresh Debian or Ubuntu has python3 without venv's pip bootstrap: that is python3-venv.
 .debs-venv:

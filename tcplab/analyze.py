@@ -219,8 +219,9 @@ def analyze(job: CaptureJob) -> CaptureAnalysis:
 
 
 def _analyze(job: CaptureJob) -> CaptureAnalysis:
+    ports = frozenset((job.server_port,)) if job.server_port and not job.inferred else None
     try:
-        capture = read_capture(job.pcap)
+        capture = read_capture(job.pcap, ports)
     except CaptureError as bad:
         problem = T("error.not_found") if not os.path.lexists(job.pcap) else bad.text
         return unreadable(job, T("error.in_file", file=job.pcap_name, problem=problem),

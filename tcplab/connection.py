@@ -146,7 +146,8 @@ def segments(conversation: Conversation, time_zero: float) -> list[Segment]:
             number=packet.number, time=packet.time - time_zero, direction=direction,
             flags=flag_names(packet.flags), bits=packet.flags,
             seq=_signed(packet.seq - base[direction]), ack=ack, length=packet.length,
-            window=packet.window, payload=packet.payload, mss=packet.mss, wscale=packet.wscale))
+            window=packet.window, payload=bytes(packet.payload), mss=packet.mss,
+            wscale=packet.wscale))
     return result
 
 

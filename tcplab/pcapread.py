@@ -125,7 +125,9 @@ class TcpPacket:
     flags: int
     window: int
     length: int  # TCP payload length from the IP header (Wireshark's tcp.len)
-    payload: bytes  # the captured payload; shorter than `length` when snaplen cut it
+    # The captured payload, shorter than `length` when snaplen cut it: a view into the file's
+    # bytes (no copy of the traffic nobody reads), made bytes where a conversation is analysed.
+    payload: bytes | memoryview
     mss: int | None = None
     wscale: int | None = None
     sack_permitted: bool = False
@@ -183,14 +185,16 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_capture(path: str | Path) -> Capture:
+def read_capture(path: str | Path, ports: frozenset[int] | None = None) -> Capture:
     """Read every frame of a pcap or pcapng file (or either, gzipped).
 
+    `ports`, when given, are the only ports whose segments' payloads are kept: the others are
+    read for their headers alone (a laptop's downloads need not stay in memory to be counted).
     Raises `CaptureError` when the file is not a capture, cannot be read, is not a regular file
     (a symlink is never followed, a pipe never waited on) or is larger than `MAX_CAPTURE_BYTES`.
     """
     path = Path(path)
-    return _read(path, _FrameDecoder(path))
+    return _read(path, _FrameDecoder(path, ports))
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,12 +227,13 @@ def _read(path: Path, reader):
     if len(data) < 4:
         raise CaptureError(T("capture.too_short", size=len(data)))
     magic = struct.unpack_from(">I", data)[0]
+    view = memoryview(data)  # frames are views into the file's bytes, never copies
     if magic == PCAPNG_SHB:
         reader.file_format = "pcapng"
-        _read_pcapng(data, reader)
+        _read_pcapng(view, reader)
     elif magic in _PCAP_MAGICS:
         reader.file_format = "pcap"
-        _read_pcap(data, reader)
+        _read_pcap(view, reader)
     else:
         raise CaptureError(not_a_capture(data[:4]))
     reader.file_format += suffix
@@ -494,7 +499,7 @@ class _FrameKeeper:
 
     def frame(self, time: float | None, linktype: int, data: bytes) -> None:
         self.last_time = self.last_time if time is None else time
-        self.kept.append(RawFrame(self.last_time, linktype, data))
+        self.kept.append(RawFrame(self.last_time, linktype, bytes(data)))
 
     def result(self) -> list[RawFrame]:
         return self.kept
@@ -503,8 +508,9 @@ class _FrameKeeper:
 class _FrameDecoder:
     """Numbers frames and keeps the TCP ones; counts the others by why."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, ports: frozenset[int] | None = None) -> None:
         self.path = path
+        self.ports = ports
         self.file_format = ""
         self.frames = 0
         self.packets: list[TcpPacket] = []
@@ -527,7 +533,7 @@ class _FrameDecoder:
             self.last_link = linktype
         found = _network_layer(linktype, data)
         if type(found) is tuple:
-            found = _tcp_packet(self.frames, time, found[0], found[1])
+            found = _tcp_packet(self.frames, time, found[0], found[1], self.ports)
             if type(found) is TcpPacket:
                 self.packets.append(found)
                 return
@@ -615,7 +621,8 @@ def _by_ppp(protocol: int, data: bytes) -> tuple[int, bytes] | T:
     return _why("frame.ppp", protocol=f"0x{protocol:04x}")
 
 
-def _tcp_packet(number: int, time: float, version: int, data: bytes) -> TcpPacket | T:
+def _tcp_packet(number: int, time: float, version: int, data: bytes,
+                ports: frozenset[int] | None = None) -> TcpPacket | T:
     """The TCP segment in an IP packet, or why there is none."""
     size = len(data)
     if version == 4:
@@ -670,7 +677,10 @@ def _tcp_packet(number: int, time: float, version: int, data: bytes) -> TcpPacke
     if header < 20:
         return _why("frame.tcp_malformed")
     length = max(0, end - start - header)
-    payload = data[start + header:start + header + length]  # empty when snaplen cut the header
+    if ports is None or sport in ports or dport in ports:
+        payload = data[start + header:start + header + length]  # empty when snaplen cut it
+    else:
+        payload = b""
     mss = wscale = None
     sack_permitted = False
     if header > 20:
