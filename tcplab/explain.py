@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .connection import close_style
 from .i18n import Text as T
-from .model import C2S, S2C, ConversationAnalysis, number_ranges, side_name
+from .model import C2S, S2C, ConversationAnalysis, milliseconds, number_ranges, side_name
 from .pcapread import FLAG_FIN
 
 
@@ -25,6 +25,13 @@ def explain_phases(analysis: ConversationAnalysis) -> list[T]:
         sentences.append(T("story.data", rows=number_ranges(phases.data),
                            messages=len(analysis.messages[C2S].items),
                            replies=len(analysis.messages[S2C].items)))
+    for anomaly in analysis.anomalies:
+        if anomaly.of is not None and anomaly.direction is not None:
+            sentences.append(T("story.loss", lost=anomaly.of, again=anomaly.packet,
+                               side=side_name(anomaly.direction),
+                               wait=milliseconds(anomaly.wait or 0.0),
+                               how=T("story.loss_fast") if anomaly.kind == "fast retransmission"
+                               else T("story.loss_timeout")))
     if phases.termination:
         sentences.append(termination_story(analysis))
     return sentences

@@ -70,6 +70,10 @@ def _arrow(segment: Segment, y: float, lang: Language) -> list[str]:
     dash = ' stroke-dasharray="7 4"' if odd else ""
     tip = -10 if left_to_right else 10
     slope = (y2 - y1) / (x2 - x1)
+    lost = "lost" in segment.notes
+    if lost:  # the segment never arrived: the arrow stops on its way, crossed out
+        x2 = x1 + (x2 - x1) * 0.7
+        y2 = y1 + (y2 - y1) * 0.7
     head = (f"{x2},{y2} {x2 + tip:.1f},{y2 + tip * slope - 4:.1f} "
             f"{x2 + tip:.1f},{y2 + tip * slope + 4:.1f}")
     label = f"{segment.flags}  Seq={segment.seq} Ack={segment.ack} Len={segment.length}"
@@ -81,7 +85,9 @@ def _arrow(segment: Segment, y: float, lang: Language) -> list[str]:
     parts = [
         f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{color}" stroke-width="1.6"'
         f'{dash}/>',
-        f'<polygon points="{head}" fill="{color}"/>',
+        (f'<path d="M{x2 - 6:.1f},{y2 - 6:.1f} L{x2 + 6:.1f},{y2 + 6:.1f} M{x2 - 6:.1f},'
+         f'{y2 + 6:.1f} L{x2 + 6:.1f},{y2 - 6:.1f}" stroke="{color}" stroke-width="2.5" '
+         f'class="lost"/>') if lost else f'<polygon points="{head}" fill="{color}"/>',
         _text(middle, y + 13, label, anchor="middle", fill=color, weight="bold"),
     ]
     below: list[str] = []

@@ -194,6 +194,8 @@ class Anomaly:
     packet: int | None
     direction: str | None
     detail: str
+    of: int | None = None  # a segment sent again: the packet it repeats (lost on the way)
+    wait: float | None = None  # ... and the seconds TCP waited before sending it again
 
 
 @dataclass
@@ -239,6 +241,12 @@ class CaptureAnalysis:
     verdict: str  # "complete", "incomplete", "unreadable"
     reasons: list[str]
     notes: list[str]
+
+
+def milliseconds(seconds: float) -> str:
+    """``0.4``, ``12``, ``203``: a wait in milliseconds, to a tenth below 10 ms."""
+    ms = seconds * 1000
+    return f"{ms:.1f}" if ms < 10 else str(round(ms))
 
 
 def number_ranges(numbers: list[int]) -> str:

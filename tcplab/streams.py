@@ -25,7 +25,7 @@ import bisect
 
 from . import framing
 from .i18n import Text as T
-from .model import Anomaly, Chunk, Message, Messages, Segment, Stream, side_name
+from .model import Anomaly, Chunk, Message, Messages, Segment, Stream, milliseconds, side_name
 from .pcapread import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
 
 OUT_OF_ORDER_SECONDS = 0.003  # Wireshark's default: a hole filled this soon is reordering
@@ -91,6 +91,7 @@ class ReverseAcks:
 
     def __init__(self) -> None:
         self.ack: int | None = None
+        self.highest = 0  # the furthest acknowledgement: bytes below it - 1 arrived
         self.duplicates = 0
         self.time = 0.0
 
@@ -101,6 +102,7 @@ class ReverseAcks:
             self.duplicates += 1
         else:
             self.ack, self.duplicates = segment.ack, 0
+        self.highest = max(self.highest, segment.ack)
         self.time = segment.time
 
     def asks_for(self, segment: Segment, first_byte: int) -> bool:
@@ -118,6 +120,7 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
     syn_seen = False
     control_seen: set[tuple[int, int]] = set()
     reverse = ReverseAcks()
+    first_sent: dict[int, Segment] = {}  # offset -> the segment that first carried bytes from it
     for segment in items:
         if segment.direction != direction:
             reverse.see(segment)
@@ -146,15 +149,30 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
         if start < highest or (fresh_bytes == 0 and end <= highest):
             kind = _resent_kind(segment, fresh_bytes, captured_end - max(0, start),
                                 highest_time, reverse.asks_for(segment, first_byte))
-            detail = (T("anomaly.data_again", length=segment.length, seq=first_byte)
+            original = first_sent.get(start) if fresh_bytes == 0 else None
+            if original is not None and reverse.highest <= first_byte:
+                # Sent, never acknowledged, sent again: the first one was lost on its way.
+                original.notes.append("lost")
+                detail = T("anomaly.resent_lost", length=segment.length, seq=first_byte,
+                           packet=original.number, side=side_name(direction),
+                           wait=milliseconds(segment.time - original.time),
+                           how=T("anomaly.after_duplicates", count=reverse.duplicates)
+                           if kind == "fast retransmission" else T("anomaly.after_timeout"))
+                segment.notes.append(kind)
+                anomalies.append(Anomaly(kind, segment.number, direction, detail,
+                                         of=original.number,
+                                         wait=segment.time - original.time))
+            else:
+                _note(segment, anomalies, kind,
+                      T("anomaly.data_again", length=segment.length, seq=first_byte)
                       if fresh_bytes == 0 else
                       T("anomaly.arrives_after", seq=first_byte, seen=highest + 1))
-            _note(segment, anomalies, kind, detail)
         elif start > highest:
             segment.notes.append("previous segment not captured")
         for low, high in fresh:
             chunks.append(Chunk(low, segment.payload[low - start:high - start], segment.number,
                                 segment.time))
+        first_sent.setdefault(start, segment)
         if end > highest:
             highest, highest_time = end, segment.time
         if control & FLAG_FIN:

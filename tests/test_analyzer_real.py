@@ -319,3 +319,26 @@ def test_ipv6_loopback_captured_by_tshark_as_pcapng(tmp_path: Path) -> None:
               if p]
     ours = [m.raw + b"\n" for m in result.main.messages[C2S].items]
     assert b"".join(ours) == b"satu\ndua\n" and b"satu\n" in theirs
+
+
+@needs_wire
+def test_a_lost_segment_is_told_and_drawn_as_lost(lossy: Path) -> None:
+    """The 8th packet the server should have had was dropped on its side: the capture shows it,
+    the duplicate ACKs, and the segment again - the report says which, and how long TCP waited."""
+    from tcplab.explain import explain_phases
+    from tcplab.i18n import language
+    from tcplab.ladder import ladder_svg
+    result = reqresp(lossy, 2222, [BIG, "kedua"])
+    again = next(a for a in result.anomalies if a.of is not None)
+    lost = next(s for s in result.main.segments if s.number == again.of)
+    assert "lost" in lost.notes and again.kind == "fast retransmission"
+    assert again.detail.startswith(
+        f"the client's 1448 bytes at seq {lost.seq} (packet {lost.number}) were never "
+        "acknowledged - lost on the way - and are sent again")
+    story = [str(s) for s in explain_phases(result.main)]
+    assert any(s.startswith(f"Row {lost.number}: a segment of the client was lost on its way")
+               for s in story)
+    said = [language("id").render(s) for s in explain_phases(result.main)]
+    assert any(s.startswith(f"Baris {lost.number}: sebuah segmen dari client hilang di jalan")
+               for s in said)
+    assert 'class="lost"' in ladder_svg(result, language("en"))

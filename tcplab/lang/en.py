@@ -100,6 +100,12 @@ STRINGS = {
     "anomaly.control_again": "{flags} sent again (seq {seq})",
     "anomaly.snaplen": "only {captured} of {length} payload bytes captured (snap length)",
     "anomaly.data_again": "{length} bytes at seq {seq} sent again",
+    "anomaly.resent_lost": "the {side}'s {length} bytes at seq {seq} (packet {packet}) were never "
+                           "acknowledged - lost on the way - and are sent again {wait} ms later, "
+                           "{how}",
+    "anomaly.after_timeout": "when TCP's retransmission timer ran out (retransmission timeout)",
+    "anomaly.after_duplicates": "after {count} duplicate ACKs, before the timer ran out (fast "
+                                "retransmission)",
     "anomaly.arrives_after": "seq {seq} arrives after seq {seen} was already seen",
     "anomaly.duplicate_ack": "duplicate ACK #{count} of packet {packet} from the {side}: it "
                              "asks again for the bytes at seq {ack}",
@@ -171,6 +177,11 @@ STRINGS = {
                        "asks (SYN), the server agrees (SYN, ACK), the client confirms (ACK).",
     "story.handshake_partial": "Rows {rows}: the three-way handshake, not complete in this "
                                "capture.",
+    "story.loss": "Row {lost}: a segment of the {side} was lost on its way - no ACK came for it; "
+                  "TCP sent it again in row {again}, {wait} ms later, {how}. TCP recovered: "
+                  "every byte still arrived, in order.",
+    "story.loss_timeout": "when its retransmission timer ran out",
+    "story.loss_fast": "as soon as duplicate ACKs asked for it (fast retransmission)",
     "story.data": "Rows {rows}: the data exchange: the client sends {messages} message(s), the "
                   "server answers with {replies} reply(ies), and each side acknowledges (ACK) "
                   "what it received.",
@@ -293,6 +304,7 @@ STRINGS = {
     "kind.fast retransmission": "fast retransmission",
     "kind.duplicate ack": "duplicate ACK",
     "kind.late start": "capture started late",
+    "kind.lost": "lost",
     "kind.zero window": "zero window",
     "kind.reset": "reset",
     "kind.gap": "gap",

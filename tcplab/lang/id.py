@@ -104,6 +104,12 @@ STRINGS = {
     "anomaly.control_again": "{flags} dikirim ulang (seq {seq})",
     "anomaly.snaplen": "hanya {captured} dari {length} byte payload yang tertangkap (snap "
                        "length)",
+    "anomaly.resent_lost": "{length} byte dari {side} pada seq {seq} (paket {packet}) tidak pernah "
+                           "di-ACK - hilang di jalan - dan dikirim lagi {wait} ms kemudian, "
+                           "{how}",
+    "anomaly.after_timeout": "ketika timer retransmisi TCP habis (retransmission timeout)",
+    "anomaly.after_duplicates": "setelah {count} duplicate ACK, sebelum timer habis (fast "
+                                "retransmission)",
     "anomaly.data_again": "{length} byte pada seq {seq} dikirim ulang",
     "anomaly.arrives_after": "seq {seq} tiba setelah seq {seen} sudah terlihat",
     "anomaly.duplicate_ack": "duplicate ACK ke-{count} dari paket {packet} oleh {side}: {side} "
@@ -177,6 +183,11 @@ STRINGS = {
                        "menyetujuinya (SYN, ACK), lalu client mengonfirmasi (ACK).",
     "story.handshake_partial": "Baris {rows}: dilakukan 3-way handshake, tetapi tidak lengkap "
                                "pada capture ini.",
+    "story.loss": "Baris {lost}: sebuah segmen dari {side} hilang di jalan - tidak ada ACK "
+                  "untuknya; TCP mengirimnya lagi pada baris {again}, {wait} ms kemudian, {how}. "
+                  "TCP berhasil memulihkannya: semua byte tetap sampai, berurutan.",
+    "story.loss_timeout": "ketika timer retransmisinya habis",
+    "story.loss_fast": "segera setelah duplicate ACK memintanya (fast retransmission)",
     "story.data": "Baris {rows}: terjadi pertukaran data antara client dan server, yaitu "
                   "client mengirim {messages} pesan ke server, server membalas dengan {replies} "
                   "balasan, dan setiap pihak mengonfirmasi (ACK) data yang diterimanya.",
@@ -301,6 +312,7 @@ STRINGS = {
     "kind.fast retransmission": "fast retransmission",
     "kind.duplicate ack": "duplicate ACK",
     "kind.late start": "capture terlambat dimulai",
+    "kind.lost": "hilang",
     "kind.zero window": "zero window",
     "kind.reset": "reset",
     "kind.gap": "celah",
