@@ -68,7 +68,7 @@ bench-fuzz: setup  ## mutation fuzzing of the capture reader, analyzer and grade
 # LANG of your environment is your locale, not the report's language.)
 REPORT_LANGUAGE := $(if $(filter command line,$(origin LANG)),--language $(LANG))
 report: setup  ## report on a folder of captures: [DIR=captures/<run-id>] [LANG=id]
-	$(BIN)/python -m tcplab.report $(if $(DIR),"$(DIR)") $(REPORT_LANGUAGE)
+	$(BIN)/python -m tcplab report $(if $(DIR),"$(DIR)") $(REPORT_LANGUAGE)
 
 # Removes exactly the containers and networks this lab made; captures/ stays.
 clean: setup  ## remove exactly the lab's containers and networks (captures/ stays)
@@ -88,12 +88,12 @@ $(VENV)/.installed: requirements.txt
 # a folder, or the course platform's zip as downloaded. The report goes beside it (<name>-graded/).
 grade: setup  ## grade captures students took by hand: DIR=submissions.zip|folder [PLAN=captures/<id>/plan.json] [OUT=dir] [LANG=id]
 	@[ -n "$(DIR)" ] || { echo "error: give the hand-ins, a folder or the platform's zip: make grade DIR=submissions.zip" >&2; exit 2; }
-	$(BIN)/python -m tcplab.grade "$(DIR)" $(if $(PLAN),--plan "$(PLAN)") $(if $(OUT),--out "$(OUT)") $(REPORT_LANGUAGE)
+	$(BIN)/python -m tcplab grade "$(DIR)" $(if $(PLAN),--plan "$(PLAN)") $(if $(OUT),--out "$(OUT)") $(REPORT_LANGUAGE)
 
 # Streams a pair's traffic live from its capture point into Wireshark (with a display) or tshark.
 watch: setup  ## watch a pair's traffic live: PAIR=p01 [SCENARIO=upcall] [PLAN=captures/<run-id>/plan.json]
 	@[ -n "$(PAIR)" ] || { echo "error: say which pair: make watch PAIR=p01 [SCENARIO=upcall]" >&2; exit 2; }
-	@$(ANSIBLE_ENV) $(BIN)/python -m tcplab.watch "$(PAIR)" $(if $(SCENARIO),--scenario "$(SCENARIO)") \
+	@$(ANSIBLE_ENV) $(BIN)/python -m tcplab watch "$(PAIR)" $(if $(SCENARIO),--scenario "$(SCENARIO)") \
 	  $(if $(PLAN),--plan "$(PLAN)") -i inventory/common -i $(INVENTORY)
 
 # Pins requirements.in afresh (the newest versions that fit) into requirements.txt.

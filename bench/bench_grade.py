@@ -6,7 +6,7 @@ laptop's other traffic (`tcplab.craft.noise`: a TLS download, DNS, QUIC over IPv
 IPsec, IPv6 options); some with both scenarios in one file, some gzipped, some with a segment
 lost and sent again, some with bytes missing. Then prints:
 
-- the whole class graded the way a teacher does it (``python -m tcplab.grade ZIP``): wall
+- the whole class graded the way a teacher does it (``tcplab grade ZIP``): wall
   time and the grader's peak memory; target: 40 pairs in at most 30 s;
 - per capture, the ratio of the grader's own reading of the file (read, conversations, every
   attempt analysed) to ``tshark -r FILE -q -z conv,tcp`` on the same file, in the same run, in
@@ -44,10 +44,11 @@ from ansible_collections.tcplab.lab.plugins.module_utils.plan import build_plan 
 
 from tcplab import craft  # noqa: E402
 from tcplab.craft import C, S, Flow  # noqa: E402
-from tcplab.grade import MessageOwners, examine  # noqa: E402
-from tcplab.intake import HandIn  # noqa: E402
-from tcplab.manifest import ANNOTATED  # noqa: E402
-from tcplab.pcapread import gc_paused  # noqa: E402
+from tcplab.grading.whose import MessageOwners
+from tcplab.grading.attempts import examine
+from tcplab.grading.intake import HandIn
+from tcplab.formats.manifest import ANNOTATED
+from tcplab.analysis.capture import gc_paused
 
 CLASS_SECONDS = 30.0
 TSHARK_RATIO = 1.0
@@ -125,9 +126,9 @@ def class_zip(plan: dict, folder: Path, packets: int) -> Path:
 
 
 def grade_class(archive: Path, plan_path: Path, out: Path) -> tuple[float, int]:
-    """Wall seconds and peak resident KiB of ``python -m tcplab.grade`` on the download."""
+    """Wall seconds and peak resident KiB of ``tcplab grade`` on the download."""
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "tcplab.grade", str(archive), "--plan",
+    process = subprocess.Popen([sys.executable, "-m", "tcplab", "grade", str(archive), "--plan",
                                 str(plan_path), "--out", str(out)], cwd=ROOT,
                                env={**os.environ, "PYTHONPATH": str(ROOT)},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)

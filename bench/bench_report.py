@@ -2,8 +2,8 @@
 
 Generates a run folder like the lab makes (DESIGN.md, "Run folder"): 32 pairs x the default
 scenarios (reqresp, upcall), 3 messages each, realistic crafted pcaps (tcplab.craft, written with
-dpkt) with transcripts and a manifest.json; then times ``tcplab.report.write_report`` on it, the
-same call ``python -m tcplab.report`` makes, first as it is, then without rsvg-convert on PATH
+dpkt) with transcripts and a manifest.json; then times ``tcplab.render.report.write_report`` on it, the
+same call ``tcplab report`` makes, first as it is, then without rsvg-convert on PATH
 so that no PNG picture of the ladders is drawn (`tcplab.picture`): the 2 s target is for reading
 the captures and writing the report, which the pictures (one rsvg-convert per processor) come on
 top of.
@@ -27,8 +27,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tcplab import craft  # noqa: E402
-from tcplab.manifest import KNOWN_SCENARIOS  # noqa: E402
-from tcplab.report import write_report  # noqa: E402
+from tcplab.formats.manifest import KNOWN_SCENARIOS
+from tcplab.render.report import write_report
 
 MESSAGES = ["hello", "Network lab: message two", "the third and last message"]
 TARGET_SECONDS = 2.0

@@ -1,26 +1,22 @@
-"""tcplab: the capture analyzer and class report of the TCP network lab.
+"""tcplab: the capture analyzer, class report, hand-outs and grading of the TCP network lab.
 
-Modules:
+The package in layers; each imports only from the layers above it in this list, never below:
 
-- `tcplab.pcapread`: read pcap/pcapng files (Ethernet, Linux cooked v1/v2, loopback, raw IP)
-  into numbered TCP packets, with dpkt;
-- `tcplab.framing`: newline-terminated lines, the lab's wire format;
-- `tcplab.manifest`: what to expect of each capture, from a run's manifest.json or inferred;
-- `tcplab.analyze`: conversations, handshake, segments, messages, exchanges, teardown,
-  anomalies, phases and the verdict of one capture;
-- `tcplab.signature`: flow signatures and the expected shape of a scenario;
-- `tcplab.explain`: each capture's phases told the way the course tells them;
-- `tcplab.ladder`: the ladder (sequence) diagram of a capture as SVG;
-- `tcplab.i18n`, `tcplab.lang`: the report's languages (one file of strings per language);
-- `tcplab.report`: the class report (report.json; report.html and report.md from
-  `tcplab.report_html` and `tcplab.report_md`; summary.txt from `tcplab.summary`) and its CLI,
-  ``python -m tcplab.report [DIR] [--language en|id]``;
-- `tcplab.planfile`: the plan of a run (plan.json) read back and checked;
-- `tcplab.handout`: each pair's hand-out for doing the labs by hand, and its CLI
-  ``python -m tcplab.handout PLAN_JSON [--out DIR] [--language en|id]``;
-- `tcplab.grade`: students' own captures graded against the plan (whose each is, copied
-  captures flagged) and its CLI, ``python -m tcplab.grade SUBMISSIONS_DIR [--plan PLAN_JSON]``;
-- `tcplab.craft`: synthetic captures written with dpkt (tests, benchmark).
+- base: `tcplab.i18n` and `tcplab.lang` (the report's languages), `tcplab.names` (names from
+  outside, shown safely), `tcplab.output` (writing only into the report's folder);
+- `tcplab.formats`: one module per format it reads or writes - `plan` (plan.json), `manifest`
+  (manifest.json and what each capture should hold), `wire` (the lab's lines);
+- `tcplab.analysis`: reading captures (`capture`, `containers`, `frames`, `packet`) and reading
+  them as the seeds teach (`connection`, `phases`, `streams`, `exchanges`, `analyze`,
+  `signature`, `explain`, `model`);
+- `tcplab.render`: report.json's document (`document`) and what is made from it - `html`,
+  `markdown`, `grades` (grades.csv), `summary`, `ladder`, `picture`, `annotate` (annotated
+  pcapng) - written by `report`; `entries` analyses a run's captures for it;
+- `tcplab.grading`: students' hand-ins - `intake` (a folder or the platform's zip, safely),
+  `whose`, `attempts`, `grade`, `gradebook`;
+- `tcplab.handout` (each pair's sheet), `tcplab.watch` (a pair live), `tcplab.craft` (synthetic
+  captures for tests and benchmarks);
+- `tcplab.cli`: the `tcplab` command (``python -m tcplab``): report, grade, handout, watch.
 
 The report.json schema (``tcplab.report/3``) is documented in tcplab/README.md.
 """

@@ -32,7 +32,7 @@ from typing import Callable, Iterable
 
 import dpkt
 
-from . import framing
+from .formats import wire
 
 C = "C>S"
 S = "S>C"
@@ -240,10 +240,10 @@ def lab_flow(messages: list[str], reply_format: str, *, client: tuple[str, int],
                 server_isn=zlib.crc32(f"{server}{start}".encode()))
     flow.handshake()
     for message in messages:
-        flow.send(C, framing.encode(message), delay=think)
+        flow.send(C, wire.encode(message), delay=think)
         if server_acks_first:
             flow.ack(S, delay=rtt / 4)
-        flow.send(S, framing.encode(reply_for(reply_format, message)), delay=rtt)
+        flow.send(S, wire.encode(reply_for(reply_format, message)), delay=rtt)
         flow.ack(C, delay=rtt / 3)
     flow.close(first=C, four_way=four_way)
     return flow

@@ -26,16 +26,15 @@ from __future__ import annotations
 
 import re
 import shlex
-import sys
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Callable, NoReturn
+from typing import Callable
 
 from . import i18n
-from .cli import Arguments
+from .arguments import Arguments
 from .i18n import Language
-from .planfile import PlanFileError, check_plan, handin_name, load_plan, plan_language
+from .formats.plan import PlanFileError, check_plan, handin_name, load_plan, plan_language
 
 EXIT = "exit"  # the line that stops the lab's clients
 
@@ -332,7 +331,7 @@ def write_handout(plan: dict, out: Path, language: Language | str | None = None)
 
 def main(argv: list[str] | None = None) -> int:
     parser = Arguments(
-        prog="python -m tcplab.handout",
+        prog="tcplab handout",
         description="Write each pair's hand-out for doing the labs by hand: <pair>.md and "
                     "index.html (every pair, one per printed page).")
     parser.add_argument("plan", type=Path, metavar="PLAN_JSON",
@@ -356,6 +355,3 @@ def main(argv: list[str] | None = None) -> int:
     print(lang.t("handout.written", count=len(written) - 1, index=written[-1].resolve()))
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

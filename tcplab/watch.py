@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cli import Arguments
+from .arguments import Arguments
 
 LATEST_PLAN = Path("captures") / "latest" / "plan.json"
 INVENTORIES = ["inventory/common", "inventory/docker"]
@@ -132,7 +132,7 @@ def viewer() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = Arguments(prog="python -m tcplab.watch", description=__doc__.splitlines()[0])
+    parser = Arguments(prog="tcplab watch", description=__doc__.splitlines()[0])
     parser.add_argument("pair", help="the pair to watch, e.g. p01")
     parser.add_argument("--scenario", help="only this scenario's port (default: every scenario's)")
     parser.add_argument("--plan", type=Path, default=LATEST_PLAN, help=f"the run's plan (default {LATEST_PLAN})")
@@ -180,6 +180,3 @@ def main(argv: list[str] | None = None) -> int:
 def _interrupt(_signal, _frame):
     raise KeyboardInterrupt
 
-
-if __name__ == "__main__":
-    sys.exit(main())

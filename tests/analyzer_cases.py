@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tcplab import craft, framing
-from tcplab.analyze import CaptureAnalysis, analyze
+from tcplab import craft
+from tcplab.formats import wire
+from tcplab.analysis.analyze import CaptureAnalysis, analyze
 from tcplab.craft import C, Flow, S
-from tcplab.manifest import KNOWN_SCENARIOS, CaptureJob
+from tcplab.formats.manifest import KNOWN_SCENARIOS, CaptureJob
 
 UPCALL = KNOWN_SCENARIOS["upcall"]
 REQRESP = KNOWN_SCENARIOS["reqresp"]
@@ -44,9 +45,9 @@ def upcall_flow(messages: list[str], **options) -> Flow:
 
 def exchange(flow: Flow, message: str, reply: str | None = None) -> None:
     """One request/reply with the server's pure ACK, as the lab programs make it."""
-    flow.send(C, framing.encode(message))
+    flow.send(C, wire.encode(message))
     flow.ack(S)
-    flow.send(S, framing.encode(message if reply is None else reply))
+    flow.send(S, wire.encode(message if reply is None else reply))
     flow.ack(C)
 
 

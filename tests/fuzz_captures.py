@@ -29,17 +29,20 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "collections")]
 
 from tcplab import craft  # noqa: E402
-from tcplab.analyze import analyze  # noqa: E402
-from tcplab.grade import MessageOwners, examine, graded, judge_attempt  # noqa: E402
+from tcplab.analysis.analyze import analyze
+from tcplab.grading.whose import MessageOwners
+from tcplab.grading.attempts import examine, graded, judge_attempt
 from tcplab.i18n import language  # noqa: E402
-from tcplab.intake import HandIn  # noqa: E402
-from tcplab.ladder import ladder_svg  # noqa: E402
-from tcplab.manifest import KNOWN_SCENARIOS, CaptureJob  # noqa: E402
+from tcplab.grading.intake import HandIn
+from tcplab.render.ladder import ladder_svg
+from tcplab.formats.manifest import KNOWN_SCENARIOS, CaptureJob
 from tcplab.output import Output  # noqa: E402
-from tcplab.pcapread import CaptureError, read_capture  # noqa: E402
-from tcplab.picture import Picture  # noqa: E402
-from tcplab.report import Entry, capture_record  # noqa: E402
-from tcplab.signature import signature  # noqa: E402
+from tcplab.analysis.packet import CaptureError
+from tcplab.analysis.capture import read_capture
+from tcplab.render.picture import Picture
+from tcplab.render.entries import Entry
+from tcplab.render.document import capture_record
+from tcplab.analysis.signature import signature
 
 MESSAGES = ["kucing merah 4821", "halo"]
 VALUES = (0, 1, 2, 0x7F, 0xFF, 0xFFFF, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 24, 40, 65535)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tcplab import craft
 from tcplab.craft import C, S, Flow
-from tcplab.pcapread import MAX_CAPTURE_BYTES
+from tcplab.analysis.capture import MAX_CAPTURE_BYTES
 
 MOODLE = "_assignsubmission_file"
 EVIL_NAME = "evil\n ani-budi reqresp complete\x1b[2J\u202e.pcap"

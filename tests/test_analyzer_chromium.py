@@ -18,9 +18,10 @@ import pytest
 from analyzer_cases import manifest_capture, reqresp_flow, upcall_flow, write_run
 from analyzer_png import read_png
 
-from tcplab import craft, ladder
+from tcplab import craft
+from tcplab.render import ladder
 from tcplab.i18n import language
-from tcplab.report import write_report
+from tcplab.render.report import write_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")

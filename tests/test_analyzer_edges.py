@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from analyzer_cases import exchange, job, reqresp_flow, run, upcall_flow
 
-from tcplab import craft, framing
-from tcplab.analyze import analyze
+from tcplab import craft
+from tcplab.formats import wire
+from tcplab.analysis.analyze import analyze
 from tcplab.craft import C, Flow, S
-from tcplab.model import number_ranges
+from tcplab.analysis.model import number_ranges
 
 
 def test_standard_upcall_exchange_is_complete(tmp_path: Path) -> None:
@@ -222,7 +223,7 @@ def test_missing_bytes_just_before_the_fin_are_a_gap(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
     exchange(flow, "hello")
-    flow.send(C, framing.encode("last"))
+    flow.send(C, wire.encode("last"))
     del flow.frames[-1]  # the client's last message never reached the capture
     flow.close()
     result = run(flow, tmp_path, "reqresp", ["hello"])
@@ -254,7 +255,7 @@ def test_every_mismatch_is_named(tmp_path: Path) -> None:
     exchange(flow, "hello", "Upcall event: Processing hello")
     exchange(flow, "tw0", "Upcall event: Processing tw0")
     exchange(flow, "three", "echo three")
-    flow.send(C, framing.encode("extra"))
+    flow.send(C, wire.encode("extra"))
     flow.ack(S)
     flow.close()
     result = run(flow, tmp_path, "upcall", ["hello", "two", "three"])
@@ -272,7 +273,7 @@ def test_every_mismatch_is_named(tmp_path: Path) -> None:
 def test_missing_messages_and_replies(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
-    flow.send(C, framing.encode("hello"))
+    flow.send(C, wire.encode("hello"))
     flow.ack(S)
     flow.close()
     result = run(flow, tmp_path, "reqresp", ["hello", "bye"])
@@ -388,7 +389,7 @@ def test_unsolicited_server_message_is_an_extra_reply(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
     exchange(flow, "hello")
-    flow.send(S, framing.encode("surprise"))
+    flow.send(S, wire.encode("surprise"))
     flow.ack(C)
     flow.close()
     result = run(flow, tmp_path, "reqresp", ["hello"])
@@ -440,7 +441,8 @@ def test_a_syn_sent_again_after_a_reset_with_the_same_isn_is_one_connection(
 
 def test_a_huge_conversation_lists_its_first_packets_in_the_report(tmp_path: Path) -> None:
     """600 exchanges in one connection: read whole, listed in part (the pcap has them all)."""
-    from tcplab.report import SEGMENTS_LISTED, write_report
+    from tcplab.render.document import SEGMENTS_LISTED
+    from tcplab.render.report import write_report
     flow = craft.lab_flow([f"m{i}" for i in range(600)], "{message}", client=("10.213.1.3", 4000),
                           server=("10.213.1.2", 2222), start=1763745781.0)
     folder = tmp_path / "big"

@@ -37,7 +37,7 @@ def lab_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _report(run: Path, out: Path, language: str) -> tuple[list[dict[str, str]], dict, dict]:
-    done = subprocess.run([sys.executable, "-m", "tcplab.report", str(run), "--out", str(out),
+    done = subprocess.run([sys.executable, "-m", "tcplab", "report", str(run), "--out", str(out),
                            "--language", language], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr
@@ -101,7 +101,7 @@ def test_a_folder_without_manifest_gets_grades_of_what_the_client_sent(lab_run: 
     student.mkdir()
     craft.write_pcap(student / "tcp.pcap", reqresp_flow(["a", "b", "c"]).frames)
     (student / "other.pcap").write_bytes((lab_run / "p02" / "reqresp.pcap").read_bytes())
-    done = subprocess.run([sys.executable, "-m", "tcplab.report", str(student)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "tcplab", "report", str(student)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     with (student / "grades.csv").open(encoding="utf-8", newline="") as grades:

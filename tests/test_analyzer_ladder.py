@@ -7,7 +7,8 @@ from pathlib import Path
 
 from analyzer_cases import run, upcall_flow
 
-from tcplab import framing, ladder
+from tcplab.formats import wire
+from tcplab.render import ladder
 from tcplab.craft import C, Flow, S
 from tcplab.i18n import language
 
@@ -40,7 +41,7 @@ def test_hostile_payload_is_escaped(tmp_path: Path) -> None:
     hostile = '</text><script>alert("x")</script>&amp;\x00\x1b]0;'
     flow = Flow()
     flow.handshake()
-    flow.send(C, framing.encode(hostile))
+    flow.send(C, wire.encode(hostile))
     flow.ack(S)
     flow.close()
     result = run(flow, tmp_path, "reqresp", [hostile])
@@ -56,9 +57,9 @@ def test_two_hundred_packets_stay_legible(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
     for index in range(48):
-        flow.send(C, framing.encode(f"message number {index}"))
+        flow.send(C, wire.encode(f"message number {index}"))
         flow.ack(S)
-        flow.send(S, framing.encode(f"message number {index}"))
+        flow.send(S, wire.encode(f"message number {index}"))
         flow.ack(C)
     flow.close()
     result = run(flow, tmp_path, "reqresp", [f"message number {i}" for i in range(48)])

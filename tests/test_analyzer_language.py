@@ -16,11 +16,12 @@ from analyzer_cases import exchange, manifest_capture, reqresp_flow, upcall_flow
 
 import tcplab.lang
 from tcplab import craft
-from tcplab.connection import close_style
+from tcplab.analysis.phases import close_style
 from tcplab.craft import C, Flow, S
 from tcplab.i18n import Text, language, languages
-from tcplab.model import C2S, S2C, side_name
-from tcplab.report import main, write_report
+from tcplab.analysis.model import C2S, S2C, side_name
+from tcplab.cli import report as main
+from tcplab.render.report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 LANG_FOLDER = ROOT / "tcplab" / "lang"
@@ -343,7 +344,7 @@ def test_indonesian_says_tcp_in_the_seeds_words() -> None:
 # --- the summary and the command line ---------------------------------------------------------
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tcplab.report", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "tcplab", "report", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
@@ -411,7 +412,7 @@ def test_usage_errors_are_one_line_with_status_2(tmp_path: Path, args: tuple[str
     assert done.stdout == ""
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
     assert fragment in done.stderr
-    assert "usage: python -m tcplab.report" in done.stderr
+    assert "usage: tcplab report" in done.stderr
 
 
 def test_a_language_is_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,11 +17,11 @@ from analyzer_cases import REQRESP, UPCALL, exchange, job, manifest_capture, upc
 from analyzer_loopback import can_capture, capture_exchange
 
 from tcplab import craft
-from tcplab.analyze import analyze
+from tcplab.analysis.analyze import analyze
 from tcplab.craft import C, Flow, S
-from tcplab.manifest import CaptureJob
-from tcplab.pcapread import FLAG_NAMES
-from tcplab.report import main
+from tcplab.formats.manifest import CaptureJob
+from tcplab.analysis.packet import FLAG_NAMES
+from tcplab.cli import report as main
 
 MESSAGES = ["hello", "wörld ✓ selamat pagi", "x" * 3000]
 NO_CAPTURE = can_capture()

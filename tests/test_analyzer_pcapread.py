@@ -13,7 +13,8 @@ from analyzer_cases import reqresp_flow
 
 from tcplab import craft
 from tcplab.craft import C, Flow
-from tcplab.pcapread import MAX_CAPTURE_BYTES, CaptureError, read_capture
+from tcplab.analysis.capture import MAX_CAPTURE_BYTES, read_capture
+from tcplab.analysis.packet import CaptureError
 
 
 def _summary(path: Path) -> list[tuple]:

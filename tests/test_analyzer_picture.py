@@ -12,9 +12,10 @@ import pytest
 from analyzer_cases import manifest_capture, reqresp_flow, write_run
 from analyzer_png import png_size, read_png
 
-from tcplab import craft, ladder
+from tcplab import craft
+from tcplab.render import ladder
 from tcplab.i18n import language
-from tcplab.report import write_report
+from tcplab.render.report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(shutil.which("rsvg-convert") is None,
@@ -95,7 +96,7 @@ def test_without_rsvg_convert_the_report_is_written_and_says_why(tmp_path: Path)
     run = _run(tmp_path / "run", MESSAGES)
     write_report(run)
     assert (run / "ladders" / "p01" / "reqresp.png").is_file()  # from an earlier report
-    done = subprocess.run([sys.executable, "-m", "tcplab.report", str(run)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "tcplab", "report", str(run)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120,
                           env={"PATH": str(tmp_path), "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0

@@ -29,10 +29,10 @@ import pytest
 from analyzer_loopback import LAB_FILES, TIMEOUT, Tcpdump, can_capture, free_port
 from netns import Wire, can_make_wires
 
-from tcplab.analyze import analyze
-from tcplab.manifest import KNOWN_SCENARIOS, CaptureJob
-from tcplab.model import C2S, S2C
-from tcplab.pcapread import read_capture
+from tcplab.analysis.analyze import analyze
+from tcplab.formats.manifest import KNOWN_SCENARIOS, CaptureJob
+from tcplab.analysis.model import C2S, S2C
+from tcplab.analysis.capture import read_capture
 
 PROGRAMS = Path(__file__).resolve().parent / "student_programs"
 NO_WIRE = can_make_wires()
@@ -325,9 +325,9 @@ def test_ipv6_loopback_captured_by_tshark_as_pcapng(tmp_path: Path) -> None:
 def test_a_lost_segment_is_told_and_drawn_as_lost(lossy: Path) -> None:
     """The 8th packet the server should have had was dropped on its side: the capture shows it,
     the duplicate ACKs, and the segment again - the report says which, and how long TCP waited."""
-    from tcplab.explain import explain_phases
+    from tcplab.analysis.explain import explain_phases
     from tcplab.i18n import language
-    from tcplab.ladder import ladder_svg
+    from tcplab.render.ladder import ladder_svg
     result = reqresp(lossy, 2222, [BIG, "kedua"])
     again = next(a for a in result.anomalies if a.of is not None)
     lost = next(s for s in result.main.segments if s.number == again.of)

@@ -12,7 +12,8 @@ import pytest
 from analyzer_cases import UPCALL, manifest_capture, reqresp_flow, upcall_flow, write_run
 
 from tcplab import craft
-from tcplab.report import REPORT_SCHEMA, main
+from tcplab.render.document import REPORT_SCHEMA
+from tcplab.cli import report as main
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = ["hello", "<b>bold</b> & co"]
@@ -20,7 +21,7 @@ MESSAGES = ["hello", "<b>bold</b> & co"]
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "tcplab.report", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "tcplab", "report", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from analyzer_cases import REQRESP, UPCALL, reqresp_flow, run, upcall_flow
 
-from tcplab import craft, framing
+from tcplab import craft
+from tcplab.formats import wire
 from tcplab.craft import C, Flow, S
-from tcplab.signature import expected_skeleton, signature
+from tcplab.analysis.signature import expected_skeleton, signature
 
 
 def _signature(flow: Flow, tmp: Path, scenario: str, messages: list[str], name: str = "c.pcap"):
@@ -66,8 +67,8 @@ def test_segmented_message_matches_the_shape(tmp_path: Path) -> None:
 def test_wrong_reply_length_is_the_named_difference(tmp_path: Path) -> None:
     flow = Flow(server=("10.213.1.2", 4141))
     flow.handshake()
-    flow.send(C, framing.encode("hi"))
-    flow.send(S, framing.encode("Processing hi"))
+    flow.send(C, wire.encode("hi"))
+    flow.send(S, wire.encode("Processing hi"))
     flow.ack(C)
     flow.close()
     sig = _signature(flow, tmp_path, "upcall", ["hi"])
@@ -78,7 +79,7 @@ def test_wrong_reply_length_is_the_named_difference(tmp_path: Path) -> None:
 def test_reset_and_missing_steps_are_differences(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()
-    flow.send(C, framing.encode("hi"))
+    flow.send(C, wire.encode("hi"))
     flow.reset(S)
     sig = _signature(flow, tmp_path, "reqresp", ["hi"])
     assert sig.skeleton[-1] == "S>C RST"

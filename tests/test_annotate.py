@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from analyzer_loopback import can_capture, write_lab_run
 
-from tcplab.report import main
+from tcplab.cli import report as main
 
 NO_CAPTURE = can_capture()
 pytestmark = [pytest.mark.skipif(NO_CAPTURE is not None, reason=str(NO_CAPTURE)),

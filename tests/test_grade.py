@@ -24,14 +24,14 @@ from analyzer_loopback import can_capture
 from handin import (class_plan, handout_commands, seed_programs, silent_server, take_capture,
                     write_plan)
 
-from tcplab.grade import MessageOwners, carried, pair_from_name, scenario_from_name
+from tcplab.grading.whose import MessageOwners, carried, pair_from_name, scenario_from_name
 from tcplab.handout import write_handout
 
 ROOT = Path(__file__).resolve().parent.parent
 NO_CAPTURE = can_capture()
 COLUMNS = ["pair", "scenario", "verdict", "answered", "reasons", "pcap", "ladder_svg",
            "ladder_png", "server_log", "client_log"]
-USAGE = ("(usage: python -m tcplab.grade [-h] [--plan PLAN_JSON] [--out OUT] [--language {en,id}] "
+USAGE = ("(usage: tcplab grade [-h] [--plan PLAN_JSON] [--out OUT] [--language {en,id}] "
          "HANDINS)")
 OWN = ["halo", "apa kabar?"]
 
@@ -91,7 +91,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Class:
 
 
 def _grade(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tcplab.grade", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "tcplab", "grade", *args], cwd=cwd,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                           text=True, timeout=300)
 

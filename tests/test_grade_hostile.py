@@ -50,7 +50,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     plan_path = write_plan(plan, root / "plan.json")
     names = class_zip(plan, root / "kelas-a.zip")
     before = sorted(os.listdir(root))
-    done = subprocess.run([sys.executable, "-m", "tcplab.grade", str(root / "kelas-a.zip"),
+    done = subprocess.run([sys.executable, "-m", "tcplab", "grade", str(root / "kelas-a.zip"),
                            "--plan", str(plan_path)], cwd=root, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600)
     return Graded(root, names, done, before)

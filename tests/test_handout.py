@@ -16,7 +16,7 @@ import pytest
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import build_plan
 
 from tcplab.handout import write_handout
-from tcplab.planfile import PlanFileError
+from tcplab.formats.plan import PlanFileError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = {
@@ -281,7 +281,7 @@ def test_any_other_scenario_hands_in_pair_dash_scenario(tmp_path: Path) -> None:
 # --- the command line --------------------------------------------------------------------------
 
 def _handout(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tcplab.handout", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "tcplab", "handout", *args], cwd=cwd,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
                           capture_output=True, text=True, timeout=60)
 
@@ -328,8 +328,8 @@ def test_cli_usage_errors_are_one_line(tmp_path: Path, content: str | None, code
         path.write_text(content, encoding="utf-8")
     done = _handout(str(path), "--language", code)
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == ("error: " + expected.format(plan=path) + " (usage: python -m "
-                           "tcplab.handout [-h] [--out OUT] [--language {en,id}] PLAN_JSON)\n")
+    assert done.stderr == ("error: " + expected.format(plan=path) + " (usage: "
+                           "tcplab handout [-h] [--out OUT] [--language {en,id}] PLAN_JSON)\n")
 
 
 def test_a_plan_without_what_the_handout_shows_is_refused(tmp_path: Path) -> None:

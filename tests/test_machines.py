@@ -95,7 +95,7 @@ def test_two_pairs_on_one_machine_take_turns_and_a_leftover_server_is_stopped(ma
 def test_a_pair_on_a_machine_can_be_watched_live_over_ssh(machine):
     container, inventory, folder = machine
     plan = folder / "first" / "plan.json"
-    watcher = subprocess.Popen([str(Path(sys.executable).parent / "python"), "-m", "tcplab.watch", "solo",
+    watcher = subprocess.Popen([str(Path(sys.executable).parent / "python"), "-m", "tcplab", "watch", "solo",
                                 "--scenario", "upcall", "--plan", str(plan), "-i", "inventory/common", "-i", str(inventory)],
                                cwd=ROOT, env={k: v for k, v in os.environ.items() if k != "DISPLAY"},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)

@@ -81,7 +81,7 @@ def lab(tmp_path: Path) -> tuple[dict, Path]:
 
 
 def _grade(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tcplab.grade", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "tcplab", "grade", *args], cwd=cwd,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                           text=True, timeout=300)
 
@@ -175,7 +175,7 @@ def test_the_report_reads_any_folder_of_captures_safely(tmp_path: Path, lab) -> 
     (folder / "upcall.pcap.gz").write_bytes(gzip.compress(pcap(lab_frames(
         plan, "ani-budi", "upcall", 1763745790.0, 42480))))
     (folder / "passwd.pcap").symlink_to("/etc/passwd")
-    done = subprocess.run([sys.executable, "-m", "tcplab.report", str(folder)], cwd=tmp_path,
+    done = subprocess.run([sys.executable, "-m", "tcplab", "report", str(folder)], cwd=tmp_path,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -141,7 +141,7 @@ class ActionModule(ActionBase):
         if str(PROJECT) not in sys.path:
             sys.path.insert(0, str(PROJECT))
         handout = importlib.import_module("tcplab.handout")
-        planfile = importlib.import_module("tcplab.planfile")
+        planfile = importlib.import_module("tcplab.formats.plan")
         try:
             handout.write_handout(plan, Path(plan["run_dir"]) / "handout", plan["report_language"])
         except planfile.PlanFileError as error:

@@ -33,9 +33,9 @@ class ActionModule(ControllerAction):
             sys.path.insert(0, args["project_dir"])
         printed = io.StringIO()
         try:
-            report = importlib.import_module("tcplab.report")
+            cli = importlib.import_module("tcplab.cli")
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-                status = report.main([args["run_dir"], *args["options"]])
+                status = cli.report([args["run_dir"], *args["options"]])
         except SystemExit as stop:  # argparse's way of refusing an option
             status = stop.code
         except Exception as error:  # the analyzer's own bug must not pass for a report

@@ -5,7 +5,7 @@ DOCUMENTATION = r"""
 module: report
 short_description: Read every capture of a run and write the report
 description:
-  - An action plugin - it runs the project's analyzer (the C(tcplab) package, C(python -m tcplab.report))
+  - An action plugin - it runs the project's analyzer (the C(tcplab) package, C(tcplab report))
     in Ansible's own process on the controller, writing report.html, report.md, report.json and the
     ladder diagrams into the run folder.
   - Does nothing when the report is newer than the run's manifest, so re-running a complete run

@@ -8,10 +8,10 @@ termination, in which the client asks to close the connection and, in row 12, th
 
 from __future__ import annotations
 
-from .connection import close_style
-from .i18n import Text as T
+from .phases import close_style
+from ..i18n import Text as T
 from .model import C2S, S2C, ConversationAnalysis, milliseconds, number_ranges, side_name
-from .pcapread import FLAG_FIN
+from .packet import FLAG_FIN
 
 
 def explain_phases(analysis: ConversationAnalysis) -> list[T]:

@@ -1,166 +1,36 @@
 """Read one capture the way the seeds teach students to read it.
 
-`analyze(job)` reads the job's pcap (`pcapread`), finds the TCP conversations, decides which end
-is the client (the SYN sender; without a handshake the manifest's server port, then the
-scenario ports 2222/4141, then the lower port), and for the scenario's conversation reports:
-
-- `segments`: every packet with Wireshark's number, time, flags and relative seq/ack;
-- `handshake`: present/complete, ISNs, MSS, window scale;
-- `streams` and `messages`: each direction's byte stream reassembled (retransmissions counted
-  once, out-of-order segments put in place, missing bytes found) and split into lines, or one
-  message per data segment when the stream holds no newline (the seeds' original programs);
-- `exchanges`: message i of the client against the expected message i (the manifest's; for a
-  student's capture, the plan's: `tcplab.grade`), and the server's reply i against the
-  scenario's reply rule, with the round-trip time (the request's last data segment to the
-  reply's first);
-- `teardown`: who closed first, the FIN/ACK packets (three or four), or the reset;
-- `anomalies`: retransmissions, out-of-order segments, zero windows, resets, missing bytes,
-  payloads cut by snaplen, tcpdump's drops;
-- `phases`: every packet labelled handshake, data or termination;
-- a verdict: ``complete``, or ``incomplete`` with one reason per problem (``unreadable`` when
-  the file is not a capture at all).
+`analyze(job)` reads the job's pcap (`capture`), finds the TCP conversations (`connection`),
+and for the scenario's conversation reports the segments with Wireshark's numbers, the
+handshake and teardown (`phases`), each direction's stream and messages (`streams`), the
+exchanges (`exchanges`), the anomalies, and a verdict: ``complete``, or ``incomplete`` with one
+reason per problem (``unreadable`` when the file is not a capture at all). `judge` gives the
+verdict on a capture already read (grading reads each file once and judges its attempts).
 
 What makes a capture incomplete: the job's own reasons (a student's capture that carries
-another pair's messages, `tcplab.grade`), a truncated file, no packets, no conversation on the
+another pair's messages, `tcplab.grading`), a truncated file, no packets, no conversation on the
 server port, a missing or partial handshake, a message or reply that differs from what the
 scenario requires (or is missing, or extra), a stream ending inside a line, missing bytes, a
 reset or a missing FIN exchange, tcpdump drops, a checksum differing from the manifest.
-Retransmissions, out-of-order segments and zero windows are anomalies worth showing but do not by
-themselves make a capture incomplete: TCP recovered from them and the students can still read
-the exchange.
+Retransmissions, out-of-order segments, duplicate ACKs and zero windows are anomalies worth
+showing but do not by themselves make a capture incomplete: TCP recovered from them and the
+students can still read the exchange.
 """
 
 from __future__ import annotations
 
 import os
-from collections import deque
 
-from .connection import (
-    assign_roles,
-    conversations,
-    duplicate_acks,
-    handshake,
-    main_conversation,
-    phases,
-    reset_anomalies,
-    segments,
-    teardown,
-    window_anomalies,
-)
-from .i18n import Joined
-from .i18n import Text as T
-from .manifest import KNOWN_SCENARIOS, SCENARIO_BY_PORT, CaptureJob, Scenario, sha256_of
-from .model import (
-    C2S,
-    S2C,
-    Anomaly,
-    CaptureAnalysis,
-    Conversation,
-    ConversationAnalysis,
-    Exchange,
-    Message,
-    Stream,
-)
-from .pcapread import Capture, CaptureError, gc_paused, read_capture
+from ..formats.manifest import KNOWN_SCENARIOS, SCENARIO_BY_PORT, CaptureJob, Scenario, sha256_of
+from ..i18n import Joined
+from ..i18n import Text as T
+from .capture import Capture, CaptureError, gc_paused, read_capture
+from .connection import assign_roles, conversations, duplicate_acks, main_conversation, reset_anomalies, segments, window_anomalies
+from .exchanges import expect, show
+from .model import C2S, S2C, Anomaly, CaptureAnalysis, Conversation, ConversationAnalysis, Message, Stream
+from .phases import handshake, phases, teardown
 from .streams import messages, stream
 
-# --- exchanges -------------------------------------------------------------------------------
-
-def show(text: str, limit: int = 60) -> str:
-    """A message quoted for a one-line reason."""
-    quoted = repr(text)
-    return quoted if len(quoted) <= limit else quoted[:limit - 4] + "...'"
-
-
-def answers(requests: list[Message], replies: list[Message]) -> tuple[list[Message | None],
-                                                                       list[Message]]:
-    """The reply to each request, and the replies that answer none.
-
-    A reply answers the oldest request still waiting for one that ended before the reply began
-    (its packets come after the request's last one). So a server that speaks first (a banner) or
-    speaks again unasked is never taken for the answer to a request, and a round-trip time is
-    never negative.
-    """
-    answered: list[Message | None] = [None] * len(requests)
-    unasked: list[Message] = []
-    waiting: deque[int] = deque()
-    index = 0
-    for reply in replies:
-        while index < len(requests) and requests[index].last_packet < reply.first_packet:
-            waiting.append(index)
-            index += 1
-        if waiting:
-            answered[waiting.popleft()] = reply
-        else:
-            unasked.append(reply)
-    return answered, unasked
-
-
-def exchanges(requests: list[Message], replies: list[Message], expected: list[str] | None,
-              expected_replies: list[str] | None, spec: Scenario | None,
-              expected_from: str = "manifest") -> list[Exchange]:
-    """Request i against the expected message i; its reply (`answers`) against the scenario's
-    reply rule; then each reply that answers no request.
-
-    The expected messages are the manifest's (a lab run) or the plan's (a student's capture,
-    `expected_from` "plan"); the reasons name which.
-    """
-    said = "" if expected_from == "manifest" else f".{expected_from}"
-    answered, unasked = answers(requests, replies)
-    result: list[Exchange] = []
-    for i in range(max(len(requests), len(expected or []))):
-        request = requests[i] if i < len(requests) else None
-        reply = answered[i] if i < len(requests) else None
-        want = expected[i] if expected is not None and i < len(expected) else None
-        item = Exchange(i + 1, request, reply, want, None, None, None, None)
-        if expected is not None:
-            if request is None:
-                if want is not None:
-                    item.request_ok = False
-                    item.problems.append(T(f"exchange.not_sent{said}", number=i + 1,
-                                           want=show(want)))
-            elif want is None:
-                item.request_ok = False
-                item.problems.append(T("exchange.extra_message", number=i + 1,
-                                       sent=show(request.text)))
-            else:
-                item.request_ok = request.text == want
-                if not item.request_ok:
-                    item.problems.append(T(f"exchange.wrong_message{said}", number=i + 1,
-                                           sent=show(request.text), want=show(want)))
-        basis = request.text if request is not None else want
-        if spec is not None and basis is not None:
-            item.expected_reply = spec.reply(basis)
-        elif expected_replies is not None and i < len(expected_replies):
-            item.expected_reply = expected_replies[i]
-        if reply is None:
-            if item.expected_reply is not None:
-                item.reply_ok = False
-                item.problems.append(T("exchange.reply_missing", number=i + 1,
-                                       want=show(item.expected_reply)))
-        elif item.expected_reply is None:
-            item.reply_ok = None
-        else:
-            item.reply_ok = reply.text == item.expected_reply
-            if not item.reply_ok:
-                item.problems.append(T("exchange.wrong_reply", number=i + 1,
-                                       sent=show(reply.text), want=show(item.expected_reply)))
-        if request is not None and reply is not None:
-            item.rtt = reply.first_time - request.last_time
-        result.append(item)
-    first_request = requests[0].first_packet if requests else None
-    for reply in unasked:
-        item = Exchange(len(result) + 1, None, reply, None, None, None,
-                        False if spec else None, None)
-        if spec is not None:
-            key = ("exchange.server_first" if first_request is None
-                   or reply.first_packet < first_request else "exchange.extra_reply")
-            item.problems.append(T(key, number=reply.index, sent=show(reply.text)))
-        result.append(item)
-    return result
-
-
-# --- anomalies -----------------------------------------------------------------------------
 
 def drop_anomalies(counts: dict | None) -> list[Anomaly]:
     """tcpdump's own counts: packets the kernel (or interface) dropped."""
@@ -173,8 +43,6 @@ def drop_anomalies(counts: dict | None) -> list[Anomaly]:
             found.append(Anomaly("tcpdump drops", None, None, T(f"anomaly.{key}", count=value)))
     return found
 
-
-# --- the whole capture -----------------------------------------------------------------------
 
 def analyze_conversation(conversation: Conversation, time_zero: float, spec: Scenario | None,
                          expected: list[str] | None, expected_replies: list[str] | None,
@@ -197,19 +65,6 @@ def analyze_conversation(conversation: Conversation, time_zero: float, spec: Sce
     analysis = ConversationAnalysis(conversation, items, shake, streams, framed, [], close,
                                     anomalies, labelled)
     return expect(analysis, spec, expected, expected_replies, expected_from)
-
-
-def expect(analysis: ConversationAnalysis, spec: Scenario | None, expected: list[str] | None,
-           expected_replies: list[str] | None,
-           expected_from: str = "manifest") -> ConversationAnalysis:
-    """Judge the analysis's messages and replies against what was expected (its exchanges).
-
-    Reading a conversation does not depend on what it should hold, so grading reads each
-    attempt once and then judges it for the pair it turns out to be.
-    """
-    analysis.exchanges = exchanges(analysis.messages[C2S].items, analysis.messages[S2C].items,
-                                   expected, expected_replies, spec, expected_from)
-    return analysis
 
 
 def analyze(job: CaptureJob) -> CaptureAnalysis:

@@ -31,11 +31,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from . import framing
-from .i18n import Text as T
-from .manifest import Scenario
+from ..formats import wire
+from ..i18n import Text as T
+from ..formats.manifest import Scenario
 from .model import C2S, S2C, ConversationAnalysis, Segment
-from .pcapread import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
+from .packet import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
 
 
 @dataclass
@@ -87,7 +87,7 @@ def _step(direction: str, kind: str, size: int) -> str:
 
 
 def expected_skeleton(messages: list[str], spec: Scenario, framed: bool = True) -> list[str]:
-    size = framing.encoded_length if framed else (lambda m: len(m.encode("utf-8")))
+    size = wire.encoded_length if framed else (lambda m: len(m.encode("utf-8")))
     steps = [f"{C2S} SYN", f"{S2C} SYN,ACK"]
     for message in messages:
         steps += [_step(C2S, "DATA", size(message)), _step(S2C, "DATA", size(spec.reply(message)))]
@@ -96,7 +96,7 @@ def expected_skeleton(messages: list[str], spec: Scenario, framed: bool = True) 
 
 def expected_shape(messages: list[str], spec: Scenario, framed: bool = True) -> str:
     """The packets a student typically sees, optional pure ACKs in brackets."""
-    size = framing.encoded_length if framed else (lambda m: len(m.encode("utf-8")))
+    size = wire.encoded_length if framed else (lambda m: len(m.encode("utf-8")))
     rows = [f"{C2S} SYN", f"{S2C} SYN, ACK", f"{C2S} ACK"]
     for message in messages:
         rows += [f"{C2S} PSH, ACK len {size(message)}", f"[{S2C} ACK]",

@@ -21,8 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .i18n import Text as T
-from .output import Output
+from ..i18n import Text as T
+from ..output import Output
 
 RSVG_CONVERT = "rsvg-convert"
 MAX_ROWS = 200  # 200 packets: a 10,156-pixel picture

@@ -18,8 +18,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .i18n import Text as T
-from .names import shown
+from ..i18n import Text as T
+from ..names import shown
 
 MANIFEST_SCHEMA = "tcplab.manifest/1"
 ANNOTATED = ".annotated.pcapng"  # the report's annotated copies (tcplab.annotate): no captures

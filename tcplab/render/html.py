@@ -14,13 +14,13 @@ from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from . import __version__
+from .. import __version__
 from .grades import UNKNOWN_SCENARIO
-from .i18n import Language
-from .report_md import EXCHANGE_HEADERS
+from ..i18n import Language
+from .markdown import EXCHANGE_HEADERS
 
 if TYPE_CHECKING:
-    from .report import Entry
+    from .entries import Entry
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1b1b1b}

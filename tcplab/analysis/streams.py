@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import bisect
 
-from . import framing
-from .i18n import Text as T
+from ..formats import wire
+from ..i18n import Text as T
 from .model import Anomaly, Chunk, Message, Messages, Segment, Stream, milliseconds, side_name
-from .pcapread import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
+from .packet import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
 
 OUT_OF_ORDER_SECONDS = 0.003  # Wireshark's default: a hole filled this soon is reordering
 FAST_RETRANSMISSION_SECONDS = 0.020  # Wireshark: within 20 ms of the duplicate ACKs
@@ -212,14 +212,14 @@ def messages(flow: Stream) -> Messages:
     """The lines of a stream, or one message per data segment if it holds no newline at all."""
     if not flow.chunks:
         return Messages(flow.direction, "none", [])
-    if not any(framing.is_line_framed(chunk.data) for chunk in flow.chunks):
+    if not any(wire.is_line_framed(chunk.data) for chunk in flow.chunks):
         return Messages(flow.direction, "segments", _segment_messages(flow),
                         note=T("stream.unframed", side=side_name(flow.direction)))
     items: list[Message] = []
     result = Messages(flow.direction, "line", items)
     stretches = flow.stretches()
     for number, (start, data) in enumerate(stretches):
-        parsed = framing.parse(data)
+        parsed = wire.parse(data)
         for line in parsed.lines:
             items.append(_message(flow, len(items) + 1, start + line.start, start + line.end,
                                   line.payload))

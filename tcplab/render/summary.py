@@ -35,8 +35,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .grades import matrix
-from .i18n import Language
-from .names import shown
+from ..i18n import Language
+from ..names import shown
 
 
 def run_summary(manifest: dict, html_path: Path, run_dir: Path, lang: Language) -> list[str]:

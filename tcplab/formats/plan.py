@@ -16,8 +16,8 @@ import json
 import re
 from pathlib import Path
 
-from .i18n import Text as T
-from .i18n import languages
+from ..i18n import Text as T
+from ..i18n import languages
 from .manifest import Scenario
 
 PLAN_SCHEMA = "tcplab.plan/1"

@@ -10,10 +10,11 @@ import bisect
 from dataclasses import dataclass, field
 from functools import cache
 
-from .i18n import Joined
-from .i18n import Text as T
-from .manifest import CaptureJob, Scenario
-from .pcapread import FLAG_ACK, Capture, TcpPacket
+from ..i18n import Joined
+from ..i18n import Text as T
+from ..formats.manifest import CaptureJob, Scenario
+from .packet import FLAG_ACK, TcpPacket
+from .capture import Capture
 
 C2S = "C>S"
 S2C = "S>C"

@@ -24,8 +24,8 @@ from __future__ import annotations
 import csv
 import io
 
-from .i18n import Language
-from .names import csv_cell
+from ..i18n import Language
+from ..names import csv_cell
 
 UNKNOWN_SCENARIO = "unknown"  # a capture whose scenario no port or name says: never "missing"
 COLUMNS = ("pair", "scenario", "verdict", "answered", "reasons", "pcap", "ladder_svg",

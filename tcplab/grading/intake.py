@@ -30,10 +30,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .i18n import Text as T
-from .names import shown
-from .output import Output, safe_part
-from .pcapread import MAX_CAPTURE_BYTES
+from ..i18n import Text as T
+from ..names import shown
+from ..output import Output, safe_part
+from ..analysis.capture import MAX_CAPTURE_BYTES
 
 MAX_FILE_BYTES = MAX_CAPTURE_BYTES
 MAX_TOTAL_BYTES = 2 * 2**30  # 2 GiB unpacked from every zip together

@@ -28,13 +28,13 @@ from __future__ import annotations
 import csv
 import io
 
-from .grades import matrix
-from .i18n import Language
+from ..render.document import GRADEBOOK
+from ..render.grades import matrix
+from ..i18n import Language
 from .intake import HandIn, same_person
-from .names import csv_cell, shown
-from .output import Output
+from ..names import csv_cell, shown
+from ..output import Output
 
-GRADEBOOK = "gradebook.csv"
 FEEDBACK_REASONS = 2  # reasons quoted per scenario in the feedback
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from html import escape
 
-from .i18n import Language
-from .model import C2S, CaptureAnalysis, Segment, number_ranges
+from ..i18n import Language
+from ..analysis.model import C2S, CaptureAnalysis, Segment, number_ranges
 
 WIDTH = 1000
 CLIENT_X = 250

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from .i18n import Language
+from ..i18n import Language
 
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]|<>~]")
 

@@ -18,12 +18,13 @@ import struct
 from collections import defaultdict
 from pathlib import Path
 
-from .analyze import show
-from .i18n import Language
-from .i18n import Text as T
-from .manifest import ANNOTATED
-from .model import C2S, OTHER, CaptureAnalysis, ConversationAnalysis, Segment, side_name
-from .pcapread import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN, RawFrame
+from ..analysis.exchanges import show
+from ..i18n import Language
+from ..i18n import Text as T
+from ..formats.manifest import ANNOTATED
+from ..analysis.model import C2S, OTHER, CaptureAnalysis, ConversationAnalysis, Segment, side_name
+from ..analysis.packet import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
+from ..analysis.capture import RawFrame
 
 SHOWN = 50  # characters of a message quoted in a comment
 RESENT = ("retransmission", "fast retransmission", "out-of-order", "duplicate ack")

@@ -1,0 +1,1 @@
+"""Reading captures, and reading them the way the seeds teach (see tcplab/__init__.py)."""

@@ -1,0 +1,1 @@
+"""One module per format tcplab reads or writes: plan.json, manifest.json, the lab's lines."""

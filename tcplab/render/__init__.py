@@ -1,0 +1,1 @@
+"""The report and everything made from its document: HTML, Markdown, CSV, SVG, PNG, pcapng."""
