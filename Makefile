@@ -7,10 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tcpdump captures, mmdebstrap builds the image offline, rsvg-convert (librsvg2-bin) draws the
-# ladders as PNG with the DejaVu fonts; tshark, chromium, poppler-utils and sudo (a test runs the
-# lab as a sudo user) serve tests only.
+# ladders as PNG with the DejaVu fonts; tshark, chromium, poppler-utils, sudo and patchelf (a test
+# runs the lab as a sudo user, on a copy of the suite's Python when that user cannot reach it)
+# serve tests only.
 LAB_DEBS := tcpdump mmdebstrap iproute2 librsvg2-bin fonts-dejavu-core
-TEST_DEBS := tshark chromium poppler-utils sudo
+TEST_DEBS := tshark chromium poppler-utils sudo patchelf
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 # The lab to run: the local Docker engine, or your copy of inventory/ssh-example.
 INVENTORY ?= inventory/docker
