@@ -29,10 +29,11 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tcpdump captures, mmdebstrap builds the image offline, rsvg-convert (librsvg2-bin) draws the
 # ladders as PNG with the DejaVu fonts; tshark, chromium, poppler-utils, sudo and patchelf (a test
-# runs the lab as a sudo user, on a copy of the suite's Python when that user cannot reach it)
+# runs the lab as a sudo user, on a copy of the suite's Python when that user cannot reach it),
+# and Podman with its network stack and init (a test runs the lab on a Podman service of its own)
 # serve tests only.
 LAB_DEBS := tcpdump mmdebstrap iproute2 librsvg2-bin fonts-dejavu-core
-TEST_DEBS := tshark chromium poppler-utils sudo patchelf
+TEST_DEBS := tshark chromium poppler-utils sudo patchelf podman netavark aardvark-dns catatonit
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 # The lab to run: the local Docker engine, or your copy of inventory/ssh-example.
 INVENTORY ?= inventory/docker
