@@ -3,7 +3,8 @@
 The test starts Podman's API service from Debian's podman package on a socket of its own, with
 its storage, run state and network configuration in a temporary folder, beside the running
 Docker Engine. The lab image is imported into it by the lab's own import (the root filesystem of
-Docker's lab image), then the lab runs as on a Docker host: provision, exchange, captures on the
+Docker's lab image; the same import is checked on the Docker Engine, into an image of its own),
+then the lab runs as on a Docker host: provision, exchange, captures on the
 pairs' bridges, teardown. Docker's networks and firewall rules are compared before and after;
 the service is stopped, its folder removed and the firewall rules netavark leaves behind (its
 chains, the isolation rules of the bridges it made) removed at the end.
@@ -152,6 +153,29 @@ def rootfs(tmp_path_factory):
     return path
 
 
+def import_image(rootfs, name, socket_path):
+    """Import `rootfs` as image `name` with the lab's own module, as the image step does."""
+    arguments = {"name": name, "rootfs": str(rootfs), "docker_socket": str(socket_path),
+                 "changes": ['CMD ["sleep", "infinity"]', "LABEL org.tcplab.image=built-offline"]}
+    command = [str(BIN / "ansible"), "localhost", "-m", "tcplab.lab.docker_image",
+               "-a", json.dumps(arguments)]
+    imported = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                              env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")})
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+
+
+def test_the_image_step_imports_through_the_docker_engines_socket_too(rootfs):
+    engine, name = docker.from_env(), "tcplab/import-check:pytest"
+    try:
+        import_image(rootfs, name, "/var/run/docker.sock")
+        image = engine.images.get(name)
+        assert image.labels.get("org.tcplab.image") == "built-offline"
+        assert image.attrs["Config"]["Cmd"] == ["sleep", "infinity"]
+    finally:
+        if engine.images.list(name=name):
+            engine.images.remove(name)
+
+
 def test_the_lab_runs_on_podman_beside_docker(podman, rootfs, tmp_path):
     socket_path, client = podman
     networks_before = sorted(n.name for n in docker.from_env().networks.list())
@@ -160,13 +184,7 @@ def test_the_lab_runs_on_podman_beside_docker(podman, rootfs, tmp_path):
                  "lab_captures_dir": str(tmp_path / "captures")}
 
     # The lab's own import (the image step's, through the lab's socket) puts the image in Podman.
-    arguments = {"name": IMAGE, "rootfs": str(rootfs), "docker_socket": str(socket_path),
-                 "changes": ['CMD ["sleep", "infinity"]', "LABEL org.tcplab.image=built-offline"]}
-    command = [str(BIN / "ansible"), "localhost", "-m", "tcplab.lab.docker_image",
-               "-a", json.dumps(arguments)]
-    imported = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                              env={**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")})
-    assert imported.returncode == 0, imported.stdout + imported.stderr
+    import_image(rootfs, IMAGE, socket_path)
     image = client.images.get(IMAGE)
     assert image.labels.get("org.tcplab.image") == "built-offline"
     assert image.attrs["Config"]["Cmd"] == ["sleep", "infinity"]
