@@ -3,15 +3,37 @@
 # and (inside the playbook) the lab image.
 
 SHELL := /bin/bash
-VENV := .venv
+# The Python to run on: python3 by default, or PYTHON=python3.13, or PYTHON=/path/to/python3. A
+# name is the command of that name when it runs; else, for pythonX.Y, pyenv's newest X.Y.z
+# ($(pyenv root)/versions/X.Y.z/bin/python3). The interpreter python3 names gets .venv, any other
+# a virtualenv of its own, .venv-X.Y; each installs requirements/pythonX.Y.txt.
+PYTHON ?= python3
+SUPPORTED_PYTHONS := 3.11 3.12 3.13
+# Prints "<interpreter's real path> <X.Y>" for the Python that $(1) names, nothing if none runs.
+define find_python
+p=$(1); c=; case $$p in */*) c=$$p ;; \
+  *) if $$p -c '' 2>/dev/null; then c=$$p; \
+     elif v=$${p#python} && [ "$$v" != "$$p" ] && r=$$(pyenv root 2>/dev/null); then \
+       c=$$(ls -d "$$r"/versions/$$v.*/bin/python3 2>/dev/null | grep -E '/[0-9]+\.[0-9]+\.[0-9]+/bin/' \
+         | sort -V | tail -n 1); fi ;; esac; \
+[ -z "$$c" ] || "$$c" -c 'import os, sys; print(os.path.realpath(sys.executable), "%d.%d" % sys.version_info[:2])' \
+  2>/dev/null
+endef
+PYTHON_FOUND := $(shell $(call find_python,$(PYTHON)))
+PYTHON_EXE := $(word 1,$(PYTHON_FOUND))
+PYTHON_VERSION := $(word 2,$(PYTHON_FOUND))
+DEFAULT_EXE := $(if $(filter python3,$(PYTHON)),$(PYTHON_EXE),$(word 1,$(shell $(call find_python,python3))))
+VENV := $(if $(filter $(DEFAULT_EXE),$(PYTHON_EXE)),.venv,.venv-$(PYTHON_VERSION))
+REQUIREMENTS := $(if $(PYTHON_EXE),requirements/python$(PYTHON_VERSION).txt,.no-python)
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # tcpdump captures, mmdebstrap builds the image offline, rsvg-convert (librsvg2-bin) draws the
-# ladders as PNG with the DejaVu fonts; tshark (and its editcap), chromium, poppler-utils, sudo (a
-# test runs the lab as a sudo user) and nftables (tests lose a segment between namespaces) serve
-# tests only.
+# ladders as PNG with the DejaVu fonts; tshark (and its editcap), chromium, poppler-utils, sudo
+# and patchelf (a test runs the lab as a sudo user, on a copy of the suite's Python when that user
+# cannot reach it), Podman with its network stack and init (a test runs the lab on a Podman service
+# of its own) and nftables (tests lose a segment between namespaces) serve tests only.
 LAB_DEBS := tcpdump mmdebstrap iproute2 librsvg2-bin fonts-dejavu-core
-TEST_DEBS := tshark chromium poppler-utils sudo nftables
+TEST_DEBS := tshark chromium poppler-utils sudo patchelf podman netavark aardvark-dns catatonit nftables
 # valgrind counts the instructions of make bench-grade's scaling figures.
 BENCH_DEBS := valgrind
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
@@ -21,7 +43,7 @@ PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVE
 
 .PHONY: help lab test clean report grade watch lint pytest molecule bench bench-class bench-grade bench-fuzz \
 	requirements setup setup-test \
-	.debs-lab .debs-test .debs-bench .debs-venv .debs-python3-venv
+	.debs-lab .debs-test .debs-bench .debs-venv .debs-python3-venv .no-python
 
 # The targets, one line each: the text after "##" on each target's line.
 help:
@@ -78,11 +100,19 @@ setup: .debs-lab .debs-venv $(VENV)/.installed  ## install what the lab needs (D
 
 setup-test: .debs-test  ## install what the tests need besides
 
-$(VENV)/.installed: requirements.txt
-	python3 -m venv $(VENV)
+$(VENV)/.installed: $(REQUIREMENTS)
+	$(PYTHON_EXE) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q -r $(REQUIREMENTS)
 	touch $@
+
+# A Python that is not there, or whose version has no pinned set, stops make with one line.
+.no-python:
+	@echo "error: PYTHON=$(PYTHON) is no Python that runs here (a command, a path, or pythonX.Y in" \
+	  "pyenv): give one, e.g. PYTHON=python3.13 or PYTHON=/usr/bin/python3" >&2; exit 2
+requirements/python%.txt:
+	@echo "error: Python $* has no pinned packages (requirements/python$*.txt); the lab runs on Python" \
+	  "$(SUPPORTED_PYTHONS): give one of those as PYTHON" >&2; exit 2
 
 # Students' own captures, graded against a run's plan (their hand-outs are in captures/<id>/handout):
 # a folder, or the course platform's zip as downloaded. The report goes beside it (<name>-graded/).
@@ -96,15 +126,22 @@ watch: setup  ## watch a pair's traffic live: PAIR=p01 [SCENARIO=upcall] [PLAN=c
 	@$(ANSIBLE_ENV) $(BIN)/python -m tcplab watch "$(PAIR)" $(if $(SCENARIO),--scenario "$(SCENARIO)") \
 	  $(if $(PLAN),--plan "$(PLAN)") -i inventory/common -i $(INVENTORY)
 
-# Pins requirements.in afresh (the newest versions that fit) into requirements.txt.
-requirements: .debs-venv  ## rewrite requirements.txt from requirements.in (then run make test)
-	@rm -rf .cache/requirements && python3 -m venv .cache/requirements
-	.cache/requirements/bin/pip install -q --upgrade pip
-	.cache/requirements/bin/pip install -q -r requirements.in
-	@{ echo "# Pinned from requirements.in with Python 3.11 (pip freeze). Regenerate: make requirements."; \
-	  .cache/requirements/bin/pip freeze --exclude pip; } > requirements.txt.tmp && mv requirements.txt.tmp requirements.txt
+# Pins requirements.in afresh (the newest versions that fit) for each supported Python found (as
+# PYTHON=pythonX.Y is found) into requirements/pythonX.Y.txt; a Python not found is skipped, said.
+requirements: .debs-venv  ## rewrite requirements/pythonX.Y.txt from requirements.in (then run make test)
+	@for version in $(SUPPORTED_PYTHONS); do \
+	  found=$$($(call find_python,python$$version)); \
+	  if [ -z "$$found" ]; then echo "Python $$version: skipped, no python$$version (on PATH or in pyenv)"; continue; fi; \
+	  echo "Python $$version: pinning with $${found% *}"; \
+	  rm -rf .cache/requirements && $${found% *} -m venv .cache/requirements \
+	  && .cache/requirements/bin/pip install -q --upgrade pip \
+	  && .cache/requirements/bin/pip install -q -r requirements.in \
+	  && { echo "# Pinned from requirements.in with Python $$version (pip freeze). Regenerate: make requirements."; \
+	       .cache/requirements/bin/pip freeze --exclude pip; } > requirements/python$$version.txt.tmp \
+	  && mv requirements/python$$version.txt.tmp requirements/python$$version.txt || exit 1; \
+	done
 	@rm -rf .cache/requirements
-	@echo "requirements.txt rewritten; check the changes (git diff requirements.txt) and run make test."
+	@echo "requirements/ rewritten; check the changes (git diff requirements) and run make test."
 
 # Installs the Debian packages of a list that are missing, without their recommendations. An
 # install that fails halfway (a mirror hiccup, dpkg losing its unpack folder) is tried once more;
@@ -139,7 +176,7 @@ endef
 
 # A fresh Debian or Ubuntu has python3 without venv's pip bootstrap: that is python3-venv.
 .debs-venv:
-	@python3 -c 'import ensurepip' 2>/dev/null || $(MAKE) --no-print-directory .debs-python3-venv
+	@$(or $(PYTHON_EXE),python3) -c 'import ensurepip' 2>/dev/null || $(MAKE) --no-print-directory .debs-python3-venv
 
 .debs-python3-venv:
 	$(call install_debs,python3-venv)

@@ -10,6 +10,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# The interpreter the suite's virtualenv was made with: a `make` the tests start is given it as
+# PYTHON, so it runs in the suite's own virtualenv (.venv, or .venv-3.13 under PYTHON=python3.13).
+VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+PYTHON = os.path.realpath(Path(sys.base_prefix, "bin", f"python{VERSION}"))
+
+
+def make_command(*args):
+    """argv of `make ARGS...` run on the suite's Python, as `make test` was."""
+    return ["make", "--no-print-directory", f"PYTHON={PYTHON}", *args]
 
 
 def ansible_playbook(name, *args, inventory=None, variables=None, env=None, timeout=1200):

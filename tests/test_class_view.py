@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from lab_playbook import ROOT, ansible_playbook
+from lab_playbook import ROOT, ansible_playbook, make_command
 
 LAB = "tcplab-view"
 
@@ -22,7 +22,7 @@ def captures(tmp_path):
 
 def make_lab(captures, *args, verbose=False):
     variables = f"-e lab_id={LAB} -e lab_network_pool=10.224.0.0/16 -e lab_captures_dir={captures} " + " ".join(args)
-    command = ["make", "--no-print-directory", "lab", f"ARGS={variables}"] + (["V=1"] if verbose else [])
+    command = make_command("lab", f"ARGS={variables}", *(["V=1"] if verbose else []))
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("MAKE", "MFLAGS"))}
     done = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=900)
     return done.returncode, (done.stdout + done.stderr).splitlines()

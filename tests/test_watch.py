@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from lab_playbook import ROOT, ansible_playbook
+from lab_playbook import ROOT, ansible_playbook, make_command
 
 LAB = {"lab_id": "tcplab-watch", "lab_network_pool": "10.225.0.0/16", "lab_class_size": 2}
 
@@ -15,7 +15,7 @@ LAB = {"lab_id": "tcplab-watch", "lab_network_pool": "10.225.0.0/16", "lab_class
 def watch(*args, env=None):
     """Start `make watch ...` as a teacher would (no display: tshark), in a session of its own."""
     environment = {k: v for k, v in os.environ.items() if k != "DISPLAY" and not k.startswith(("MAKE", "MFLAGS"))}
-    return subprocess.Popen(["make", "--no-print-directory", "watch", *args], cwd=ROOT, env={**environment, **(env or {})},
+    return subprocess.Popen(make_command("watch", *args), cwd=ROOT, env={**environment, **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 

@@ -37,10 +37,9 @@ import concurrent.futures
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import DockerError, Engine
+from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import BRIDGE_OPTION, DockerError, Engine
 
 LABEL = "org.tcplab.lab"
-BRIDGE_OPTION = "com.docker.network.bridge.name"
 
 
 def write_programs(folder, programs):
@@ -89,7 +88,7 @@ class PairSetup:
         found = self.engine.network(wanted["name"])
         if found is not None:
             config = (found.get("IPAM", {}).get("Config") or [{}])[0]
-            if (config.get("Subnet"), config.get("Gateway"), (found.get("Options") or {}).get(BRIDGE_OPTION),
+            if (config.get("Subnet"), config.get("Gateway"), self.engine.bridge(found),
                     (found.get("Labels") or {}).get(LABEL)) == (
                     wanted["subnet"], wanted["gateway"], wanted["bridge"], self.params["lab_id"]):
                 return False
@@ -129,9 +128,26 @@ class PairSetup:
         network = (found.get("NetworkSettings", {}).get("Networks") or {}).get(pair["network"]["name"]) or {}
         return (found.get("Image") == self.image_id
                 and found["Config"].get("Cmd") == ["sleep", "infinity"]
-                and (found.get("HostConfig") or {}).get("Binds") == [self.bind]
-                and (network.get("IPAMConfig") or {}).get("IPv4Address") == pair[role]["address"]
+                and only_bind((found.get("HostConfig") or {}).get("Binds"), self.bind)
+                and address(network) == pair[role]["address"]
                 and (found["Config"].get("Labels") or {}).get(LABEL) == self.params["lab_id"])
+
+
+def only_bind(binds, wanted):
+    """Whether `binds` is the one bind `wanted` (source:target:ro). Podman reports its default
+    options with it (`:ro,rprivate,rbind`), Docker the options as given."""
+    if len(binds or []) != 1:
+        return False
+    source, target, *options = binds[0].split(":")
+    wanted_source, wanted_target, wanted_options = wanted.split(":")
+    return ((source, target) == (wanted_source, wanted_target)
+            and wanted_options in ",".join(options).split(","))
+
+
+def address(network):
+    """A container's address on a network: as asked for (Docker reports that), else as given
+    (Podman reports only the address it gave)."""
+    return (network.get("IPAMConfig") or {}).get("IPv4Address") or network.get("IPAddress")
 
 
 def present(module, engine):

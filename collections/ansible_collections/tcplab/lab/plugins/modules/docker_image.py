@@ -1,5 +1,5 @@
 #!/usr/bin/python
-"""Ansible module: look for the lab image on this Docker host, pulling it if asked."""
+"""Ansible module: look for the lab image on this Docker host, pulling it if asked, or import it."""
 
 DOCUMENTATION = r"""
 module: docker_image
@@ -9,9 +9,17 @@ description:
     python3 there. Returns whether the image is present and its id; with C(pull=true) a missing
     image is pulled first (which needs a registry). A failed pull is reported, not fatal - the
     caller builds the image instead.
+  - With C(rootfs), imports that root filesystem tar as the image (what C(docker import) does),
+    through the same socket - so a Podman service or an engine at another socket gets it too.
 options:
   name: {type: str, required: true, description: The image.}
   pull: {type: bool, default: false, description: Pull the image when it is missing.}
+  rootfs: {type: path, description: A root filesystem tar to import as the image.}
+  changes:
+    type: list
+    elements: str
+    default: []
+    description: Dockerfile instructions applied on import (CMD, LABEL ...).
   docker_socket: {type: path, default: /var/run/docker.sock, description: The engine's socket on this host.}
 author: tcplab
 """
@@ -32,6 +40,8 @@ def main():
         argument_spec={
             "name": {"type": "str", "required": True},
             "pull": {"type": "bool", "default": False},
+            "rootfs": {"type": "path"},
+            "changes": {"type": "list", "elements": "str", "default": []},
             "docker_socket": {"type": "path", "default": "/var/run/docker.sock"},
         },
         supports_check_mode=True,
@@ -39,6 +49,9 @@ def main():
     engine = Engine(module.params["docker_socket"])
     name, changed, pull_error = module.params["name"], False, ""
     try:
+        if module.params["rootfs"] and not module.check_mode:
+            engine.import_image(module.params["rootfs"], name, module.params["changes"])
+            changed = True
         image = engine.image(name)
         if image is None and module.params["pull"] and not module.check_mode:
             try:
