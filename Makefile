@@ -74,23 +74,23 @@ bench: setup  ## how fast the report is written for 64 captures
 # Classes of 8 to 64 pairs end to end on the local Docker engine against a bare docker-CLI script
 # doing the same work (minutes; a lab of its own). ARGS="--sizes 8 32" for fewer.
 bench-class: setup  ## classes of 8 to 64 pairs against a bare docker-CLI script (ARGS="--sizes 8 32")
-	$(BIN)/python bench/bench_class.py $(ARGS)
+	PYTHONPATH=tests $(BIN)/python bench/bench_class.py $(ARGS)
 
 # A class of 40 pairs' hand-ins (the platform's zip, pcapng with thousands of packets of other
 # traffic each) graded, against tshark reading the same files; ARGS="--pairs 10" for fewer.
 bench-grade: setup setup-test .debs-bench  ## grading a class of 40 pairs' hand-ins, against tshark (ARGS="--pairs 10")
-	$(BIN)/python bench/bench_grade.py $(ARGS)
+	PYTHONPATH=collections $(BIN)/python bench/bench_grade.py $(ARGS)
 
 # Many more damaged captures than make test's fuzz test, with a new seed each run (ARGS="--cases N --seed S").
 bench-fuzz: setup  ## mutation fuzzing of the capture reader, analyzer and grader (ARGS="--cases 100000")
-	$(BIN)/python tests/fuzz_captures.py $(ARGS)
+	PYTHONPATH=tests:collections $(BIN)/python tests/fuzz_captures.py $(ARGS)
 
 # Report on any folder of captures: a run folder, or pcaps a student took by hand; without DIR the
 # latest run. make report [DIR=path/to/folder] [LANG=id]. (LANG counts only when given here: the
 # LANG of your environment is your locale, not the report's language.)
 REPORT_LANGUAGE := $(if $(filter command line,$(origin LANG)),--language $(LANG))
 report: setup  ## report on a folder of captures: [DIR=captures/<run-id>] [LANG=id]
-	$(BIN)/python -m tcplab report $(if $(DIR),"$(DIR)") $(REPORT_LANGUAGE)
+	$(BIN)/tcplab report $(if $(DIR),"$(DIR)") $(REPORT_LANGUAGE)
 
 # Removes exactly the containers and networks this lab made; captures/ stays.
 clean: setup  ## remove exactly the lab's containers and networks (captures/ stays)
@@ -100,10 +100,11 @@ setup: .debs-lab .debs-venv $(VENV)/.installed  ## install what the lab needs (D
 
 setup-test: .debs-test  ## install what the tests need besides
 
-$(VENV)/.installed: $(REQUIREMENTS)
+$(VENV)/.installed: $(REQUIREMENTS) pyproject.toml
 	$(PYTHON_EXE) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r $(REQUIREMENTS)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 # A Python that is not there, or whose version has no pinned set, stops make with one line.
@@ -118,12 +119,12 @@ requirements/python%.txt:
 # a folder, or the course platform's zip as downloaded. The report goes beside it (<name>-graded/).
 grade: setup  ## grade captures students took by hand: DIR=submissions.zip|folder [PLAN=captures/<id>/plan.json] [OUT=dir] [LANG=id]
 	@[ -n "$(DIR)" ] || { echo "error: give the hand-ins, a folder or the platform's zip: make grade DIR=submissions.zip" >&2; exit 2; }
-	$(BIN)/python -m tcplab grade "$(DIR)" $(if $(PLAN),--plan "$(PLAN)") $(if $(OUT),--out "$(OUT)") $(REPORT_LANGUAGE)
+	$(BIN)/tcplab grade "$(DIR)" $(if $(PLAN),--plan "$(PLAN)") $(if $(OUT),--out "$(OUT)") $(REPORT_LANGUAGE)
 
 # Streams a pair's traffic live from its capture point into Wireshark (with a display) or tshark.
 watch: setup  ## watch a pair's traffic live: PAIR=p01 [SCENARIO=upcall] [PLAN=captures/<run-id>/plan.json]
 	@[ -n "$(PAIR)" ] || { echo "error: say which pair: make watch PAIR=p01 [SCENARIO=upcall]" >&2; exit 2; }
-	@$(ANSIBLE_ENV) $(BIN)/python -m tcplab watch "$(PAIR)" $(if $(SCENARIO),--scenario "$(SCENARIO)") \
+	@$(ANSIBLE_ENV) $(BIN)/tcplab watch "$(PAIR)" $(if $(SCENARIO),--scenario "$(SCENARIO)") \
 	  $(if $(PLAN),--plan "$(PLAN)") -i inventory/common -i $(INVENTORY)
 
 # Pins requirements.in afresh (the newest versions that fit) for each supported Python found (as

@@ -21,10 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from lab_playbook import ansible_playbook, playbook_command  # tests/, on PYTHONPATH (Makefile)
 
-from lab_playbook import ansible_playbook, playbook_command  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LAB = {"lab_id": "tcplab-bench", "lab_network_pool": "10.218.0.0/16"}
 # Runs a command and reports the peak memory of the largest process under it (KiB, the last line).

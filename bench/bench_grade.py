@@ -38,12 +38,10 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "collections")]
+from ansible_collections.tcplab.lab.plugins.module_utils.plan import build_plan
 
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import build_plan  # noqa: E402
-
-from tcplab import craft  # noqa: E402
-from tcplab.craft import C, S, Flow  # noqa: E402
+from tcplab import craft
+from tcplab.craft import C, S, Flow
 from tcplab.grading.whose import MessageOwners
 from tcplab.grading.attempts import examine
 from tcplab.grading.intake import HandIn

@@ -24,9 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tcplab import craft  # noqa: E402
+from tcplab import craft
 from tcplab.formats.manifest import KNOWN_SCENARIOS
 from tcplab.render.report import write_report
 

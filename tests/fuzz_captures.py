@@ -25,18 +25,15 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE.parent), str(HERE), str(HERE.parent / "collections")]
-
-from tcplab import craft  # noqa: E402
+from tcplab import craft
 from tcplab.analysis.analyze import analyze
 from tcplab.grading.whose import MessageOwners
 from tcplab.grading.attempts import examine, graded, judge_attempt
-from tcplab.i18n import language  # noqa: E402
+from tcplab.i18n import language
 from tcplab.grading.intake import HandIn
 from tcplab.render.ladder import ladder_svg
 from tcplab.formats.manifest import KNOWN_SCENARIOS, CaptureJob
-from tcplab.output import Output  # noqa: E402
+from tcplab.output import Output
 from tcplab.analysis.packet import CaptureError
 from tcplab.analysis.capture import read_capture
 from tcplab.render.picture import Picture

@@ -11,15 +11,20 @@ plugin returns is plain JSON data, so no later task can render it either.
 """
 
 import datetime
-import importlib
 import json
 import os
-import sys
 from pathlib import Path
 
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import PlanError, build_plan, check_run_id
+
+try:
+    from tcplab.formats.plan import PlanFileError
+    from tcplab.handout import write_handout
+    from tcplab.i18n import languages
+except ImportError:  # the lab's Python package is missing from the Python Ansible runs on
+    write_handout = None
 
 # Settings that are configuration: rendered like any variable (they may be templates, e.g.
 # lab_captures_dir: "{{ playbook_dir | dirname }}/captures").
@@ -37,9 +42,6 @@ RENDERED = {
 # template (lab_roster: "{{ lookup('file', 'roster.json') | from_json }}") is rendered, once; the
 # messages that come out of it are data.
 LITERAL = {"lab_roster": [], "lab_messages": {}, "lab_scenarios": {}}
-# The project this collection belongs to (collections/ansible_collections/tcplab/lab/plugins/action):
-# the report's languages are the files in its tcplab/lang/.
-PROJECT = Path(__file__).resolve().parents[6]
 # What the plan needs to know of each inventory host.
 HOST_KEYS = ("ansible_host", "lab_address", "ansible_connection")
 
@@ -65,8 +67,10 @@ class ActionModule(ActionBase):
                 settings[key] = self._templar.template(value) if isinstance(value, str) else value
             settings = plain(settings)
             settings["controller"] = task_vars.get("inventory_hostname", "localhost")
-            settings["report_languages"] = sorted(path.stem for path in (PROJECT / "tcplab" / "lang").glob("*.py")
-                                                  if not path.stem.startswith("_"))
+            if write_handout is None:
+                raise PlanError("The tcplab package is not installed in the Python Ansible runs on: run "
+                                "make setup (it installs it into the lab's virtualenv).")
+            settings["report_languages"] = sorted(languages())
             settings["lab_run_id"] = self._run_id(settings["lab_run_id"], settings["lab_captures_dir"])
             inventory = self._inventory(task_vars)
             records = self._records(os.path.join(settings["lab_captures_dir"], settings["lab_run_id"]))
@@ -138,13 +142,9 @@ class ActionModule(ActionBase):
     def _write_handout(plan):
         """Every pair's hand-out (handout/<pair>.md, handout/index.html), for doing the labs by
         hand: written by the project's tcplab.handout, here in Ansible's own process."""
-        if str(PROJECT) not in sys.path:
-            sys.path.insert(0, str(PROJECT))
-        handout = importlib.import_module("tcplab.handout")
-        planfile = importlib.import_module("tcplab.formats.plan")
         try:
-            handout.write_handout(plan, Path(plan["run_dir"]) / "handout", plan["report_language"])
-        except planfile.PlanFileError as error:
+            write_handout(plan, Path(plan["run_dir"]) / "handout", plan["report_language"])
+        except PlanFileError as error:
             raise PlanError(f"The hand-out cannot be written: {error}") from None
 
     @staticmethod

@@ -1,16 +1,20 @@
 """Action plugin tcplab.lab.report: run the project's analyzer on a run folder (see modules/report.py).
 
-The analyzer is ordinary Python (the tcplab package); running it here, in Ansible's own process on
-the controller, spares a Python start and the module machinery for what is controller work anyway.
+The analyzer is the tcplab package, installed beside Ansible; running it here, in Ansible's own
+process on the controller, spares a Python start and the module machinery for what is controller
+work anyway.
 """
 
 import contextlib
-import importlib
 import io
 import os
-import sys
 
 from ansible_collections.tcplab.lab.plugins.plugin_utils.controller import ControllerAction
+
+try:
+    from tcplab.cli import report
+except ImportError:  # the lab's Python package is missing from the Python Ansible runs on
+    report = None
 
 
 def stale(run_dir):
@@ -22,20 +26,19 @@ def stale(run_dir):
 class ActionModule(ControllerAction):
     ARGUMENTS = {
         "run_dir": {"type": "path", "required": True},
-        "project_dir": {"type": "path", "required": True},
         "options": {"type": "list", "elements": "str", "default": []},
     }
 
     def work(self, args):
         if not stale(args["run_dir"]):
             return {"changed": False}
-        if args["project_dir"] not in sys.path:
-            sys.path.insert(0, args["project_dir"])
+        if report is None:
+            raise ValueError("the tcplab package is not installed in the Python Ansible runs on: "
+                             "run make setup (it installs it into the lab's virtualenv)")
         printed = io.StringIO()
         try:
-            cli = importlib.import_module("tcplab.cli")
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-                status = cli.report([args["run_dir"], *args["options"]])
+                status = report([args["run_dir"], *args["options"]])
         except SystemExit as stop:  # argparse's way of refusing an option
             status = stop.code
         except Exception as error:  # the analyzer's own bug must not pass for a report

@@ -12,7 +12,6 @@ description:
     changes nothing.
 options:
   run_dir: {type: path, required: true, description: The run's folder (with its manifest.json).}
-  project_dir: {type: path, required: true, description: The folder that holds the tcplab package.}
   options: {type: list, elements: str, default: [], description: More options for the analyzer's command line.}
 author: tcplab
 """
