@@ -7,7 +7,7 @@ The project's clone and the suite's Python may sit in folders only root can ente
 - python/: a copy of the suite's interpreter, made only when the user cannot run the suite's own;
 - venv/: a virtualenv on that interpreter with the distributions the lab needs (ansible-core,
   dpkt and everything they require), copied from the suite's own environment: the same versions
-  as the suite's, and nothing downloaded.
+  as the suite's, and nothing downloaded; and the lab's tcplab package from the copy (editable).
 """
 import dataclasses
 import importlib.metadata
@@ -130,7 +130,10 @@ def prepare(user, project):
     venv = home / "venv"
     subprocess.run([str(python), "-m", "venv", "--without-pip", str(venv)], check=True,
                    capture_output=True)
-    copy_distributions(LAB_DISTRIBUTIONS, venv / "lib" / f"python{VERSION}" / "site-packages")
+    site_packages = venv / "lib" / f"python{VERSION}" / "site-packages"
+    copy_distributions(LAB_DISTRIBUTIONS, site_packages)
+    # The lab's own package from the user's copy, as make's editable install does.
+    (site_packages / "tcplab.pth").write_text(f"{copy}\n", encoding="utf-8")
     subprocess.run(["chown", "-R", f"{user.pw_uid}:{user.pw_gid}", str(home)], check=True)
     environment = {"HOME": str(home), "USER": user.pw_name, "LOGNAME": user.pw_name,
                    "LANG": "C.UTF-8", "PATH": f"{venv / 'bin'}:{SYSTEM_PATH}",

@@ -24,8 +24,8 @@ from teacher import as_user, can_read, copy_project, prepare
 USER = "tcplab-teacher"
 LAB = {"lab_id": "tcplab-sudo", "lab_network_pool": "10.222.0.0/16", "lab_class_size": 1}
 # Where the teacher's Python and the modules the lab imports come from, as JSON.
-IMPORTED = ("import json, sys, ansible, dpkt, jinja2, yaml; print(json.dumps("
-            "[sys.base_prefix] + [m.__file__ for m in (ansible, dpkt, jinja2, yaml)]))")
+IMPORTED = ("import json, sys, ansible, dpkt, jinja2, yaml, tcplab; print(json.dumps("
+            "[sys.base_prefix] + [m.__file__ for m in (ansible, dpkt, jinja2, yaml, tcplab)]))")
 
 
 @pytest.fixture
