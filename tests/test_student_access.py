@@ -369,6 +369,8 @@ def test_the_sudo_rule_allows_the_login_program_for_docker_and_tcpdump_only(tmp_
 
 def test_the_sshd_settings_match_the_labs_users_only():
     text = accounts.sshd_text("tcplab", ["tcplab-p01"], ["tcplab-p02", "tcplab-p03"])
+    assert "\nMaxStartups 10:30:100\nMatch User" in text
+    assert accounts.max_startups(40) == "120:30:240"
     blocks = text.split("Match User ")[1:]
     assert [block.splitlines()[0] for block in blocks] == ["tcplab-p01", "tcplab-p02,tcplab-p03"]
     for block, passwords in zip(blocks, ("no", "yes")):

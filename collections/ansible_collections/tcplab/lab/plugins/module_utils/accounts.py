@@ -64,10 +64,22 @@ def sudoers_text(lab_id, users):
     return "\n".join(lines) + "\n"
 
 
+def max_startups(logins):
+    """sshd's MaxStartups for a class that logs in at once: three terminals per pair."""
+    start = max(10, 3 * logins)
+    return f"{start}:30:{max(100, 2 * start)}"
+
+
 def sshd_text(lab_id, key_users, password_users):
-    """The lab's sshd settings: the login program and nothing else, for the lab's users only."""
+    """The lab's sshd settings: the login program and nothing else, for the lab's users only.
+
+    One global setting comes first: a whole class logging in at once (three terminals a pair)
+    must not meet sshd's default of 10 unauthenticated connections at a time (MaxStartups).
+    """
     lines = [f"# tcplab lab {lab_id}: the pairs' logins run only the lab's login program, with no",
-             "# forwarding of any kind. Made by tcplab; make clean removes it."]
+             "# forwarding of any kind. Made by tcplab; make clean removes it.",
+             "# The whole class may log in at once, three terminals a pair:",
+             f"MaxStartups {max_startups(len(key_users) + len(password_users))}"]
     for users, passwords in ((key_users, "no"), (password_users, "yes")):
         if not users:
             continue
