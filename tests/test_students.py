@@ -216,6 +216,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
                  "/var/tmp/tcplab": {"bind": "/var/tmp/tcplab", "mode": "rw"}})
     try:
         wait_for_ssh(PORT)
+        # The lab machine sees this machine's processes (its PID namespace): its accounts get
+        # user ids no account here has, so ending a login's processes ends only the login's.
+        lab.on_host("sed", "-i", "-e", "s/^UID_MIN.*/UID_MIN 52000/", "-e",
+                    "s/^GID_MIN.*/GID_MIN 52000/", "/etc/login.defs")
         (lab.inventory / "group_vars/all").mkdir(parents=True)
         (lab.inventory / "hosts.yml").write_text(json.dumps({"all": {"children": {
             "lab_docker_hosts": {"hosts": {"lab-pc-3": {

@@ -358,7 +358,11 @@ class Machine:
         folder = folder or (found[0] if found else "")
         if found:
             self.end_processes(found[3])
-            self.run(["userdel", user])
+            try:
+                self.run(["userdel", user])
+            except LoginError:  # a process that started meanwhile: end it, then once more
+                self.end_processes(found[3])
+                self.run(["userdel", user])
         self.remove(os.path.join(GRANTS, user + ".json"))
         self.remove(os.path.join(KEYS, user))
         captures = count_captures(folder) if folder and os.path.isdir(folder) else 0

@@ -151,8 +151,15 @@ def present(module, machine):
 def absent(module, machine):
     p = module.params
     users = machine.lab_users()
-    removed = {user: machine.unmake(user, folder, p["keep_folders"])
-               for user, folder in sorted(users.items())}
+    removed, failed = {}, {}
+    for user, folder in sorted(users.items()):
+        try:
+            removed[user] = machine.unmake(user, folder, p["keep_folders"])
+        except (LoginError, OSError) as error:
+            failed[user] = str(error)
+    if failed:  # what could go is gone; the lab's record keeps the rest for the next make clean
+        module.fail_json(msg=f"{len(failed)} login(s) could not be removed; the first: "
+                             f"{next(iter(failed.values()))}", removed=removed)
     changed = bool(removed) | machine.sudoers([])
     if machine.sshd([], []):
         changed = True
