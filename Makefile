@@ -92,8 +92,8 @@ REPORT_LANGUAGE := $(if $(filter command line,$(origin LANG)),--language $(LANG)
 report: setup  ## report on a folder of captures: [DIR=captures/<run-id>] [LANG=id]
 	$(BIN)/tcplab report $(if $(DIR),"$(DIR)") $(REPORT_LANGUAGE)
 
-# Removes exactly the containers and networks this lab made; captures/ stays.
-clean: setup  ## remove exactly the lab's containers and networks (captures/ stays)
+# Removes exactly the pairs' logins, containers and networks this lab made; captures/ stays.
+clean: setup  ## remove exactly the lab's logins, containers and networks (captures/ stays)
 	$(PLAYBOOK) playbooks/teardown.yml $(ARGS)
 
 setup: .debs-lab .debs-venv $(VENV)/.installed  ## install what the lab needs (Debian packages, .venv)

@@ -2,17 +2,22 @@
 
 Usage::
 
-    python -m tcplab.handout PLAN_JSON [--out DIR] [--language en|id]
+    tcplab handout PLAN_JSON [--out DIR] [--language en|id]
 
 PLAN_JSON is the plan of a run as the lab writes it (``captures/<run-id>/plan.json``, see
-`tcplab.planfile`). `write_handout` writes into DIR (default: the plan's run folder +
+`tcplab.formats.plan`). `write_handout` writes into DIR (default: the plan's run folder +
 ``/handout``) one ``<pair>.md`` per pair and ``index.html`` with every pair, each on its own
 printed page, in the language asked for (default: the plan's report language, else English).
 Per pair: its containers (names and addresses) and Docker host, or its machines; the bridge
 interface, which ``ip a`` shows; and for each scenario the seeds' procedure as exact commands:
 start the server, start tcpdump on the bridge writing the file to hand in, start the client,
 type the pair's messages in order, ``exit``, Ctrl+C; then the files to hand in
-(``<pair>-tcp.pcap``, ``<pair>-upcall.pcap``: `tcplab.planfile.handin_name`).
+(``<pair>-tcp.pcap``, ``<pair>-upcall.pcap``: `tcplab.formats.plan.handin_name`).
+
+With students' logins (lab_student_access) a sheet starts with the pair's login - ssh to each
+machine it uses, its password only when the teacher asks for it (`write_handout`'s `passwords`),
+else who gives it - says its steps are typed there, and ends with the scp commands that copy its
+captures out of its folder; the commands themselves stay the seeds'.
 
 The server starts before tcpdump and the client after it (the seeds' upcall order), so the
 capture holds the three-way handshake. Pairs on machines get a capture filter on their two
@@ -50,6 +55,18 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Login:
+    """A pair's login (lab_student_access): how to log in, and how to copy the captures out."""
+
+    user: str
+    folder: str
+    auth: str  # "key" or "password"
+    password: str | None  # shown only when the teacher asks for it
+    machines: list[tuple[str, str, list[str]]]  # (machine, what the pair does there, ssh argv)
+    copy: list[list[str]]  # scp argv per file to hand in
+
+
+@dataclass(frozen=True)
 class Sheet:
     """One pair's hand-out, language-free: facts, then each scenario's steps, then the files."""
 
@@ -58,15 +75,46 @@ class Sheet:
     bridge_note: Step | None
     scenarios: list[tuple[str, int, list[Step]]]
     files: list[tuple[str, str]]  # (file to hand in, scenario)
+    login: Login | None = None
 
 
 # --- what each pair does -----------------------------------------------------------------------
 
-def sheet(plan: dict, pair: dict) -> Sheet:
-    """The steps of one pair of the plan."""
+def ssh_argv(user: str, grant: dict) -> list[str]:
+    """How a student logs in to one machine of its login."""
+    port = [] if grant["port"] == 22 else ["-p", str(grant["port"])]
+    return ["ssh", *port, f"{user}@{grant['address']}"]
+
+
+def scp_argv(user: str, grant: dict, file: str) -> list[str]:
+    """How a student copies one file out of its folder on one machine, to its own computer."""
+    port = [] if grant["port"] == 22 else ["-P", str(grant["port"])]
+    return ["scp", *port, f"{user}@{grant['address']}:{file}", "."]
+
+
+def login_of(pair: dict, files: list[str], password: str | None) -> Login | None:
+    """The pair's login as the hand-out shows it, when the plan gives the pair one."""
+    login = pair.get("login")
+    if not login:
+        return None
+    capture = pair["capture"]["host"]
+    machines = []
+    for grant in login["hosts"]:
+        does = ("handout.login_docker" if grant["containers"] else
+                "handout.login_machine")
+        machines.append((grant["host"], does, ssh_argv(login["user"], grant)))
+    where = next((g for g in login["hosts"] if g["host"] == capture), login["hosts"][0])
+    return Login(login["user"], login["folder"], login["auth"], password, machines,
+                 [scp_argv(login["user"], where, file) for file in files])
+
+
+def sheet(plan: dict, pair: dict, password: str | None = None) -> Sheet:
+    """The steps of one pair of the plan (`password`: its login's, when the hand-out shows it)."""
     name = pair["name"]
     server, client, capture = pair["server"], pair["client"], pair["capture"]
     docker = pair["kind"] == "docker"
+    user = (pair.get("login") or {}).get("user")
+    logged = "_login" if user else ""  # the steps of a pair that works from its own login
     if docker:
         network = pair["network"]
         facts = [("handout.docker_host", "handout.plain_value", {"value": pair["docker_host"]}),
@@ -103,30 +151,36 @@ def sheet(plan: dict, pair: dict) -> Sheet:
                        "--port", port]
         if docker:
             bridge = pair["network"]["bridge"]
+            who = {"user": user} if user else {}
             steps = [
-                Step("handout.step_server_docker", {},
+                Step("handout.step_server_docker" + logged, who,
                      ["docker", "exec", "-it", server["container"], *server_argv]),
-                Step("handout.step_capture_docker", {"command": "ip a", "bridge": bridge},
+                Step("handout.step_capture_docker" + logged,
+                     {"command": "ip a", "bridge": bridge, **who},
                      ["tcpdump", "-i", bridge, "-w", pcap]),
-                Step("handout.step_client_docker", {},
+                Step("handout.step_client_docker" + logged, who,
                      ["docker", "exec", "-it", client["container"], *client_argv]),
             ]
         else:
             interface = capture["interface"] or "INTERFACE"
             tcpdump = ["tcpdump", "-i", interface, "-w", pcap, "tcp", "and", "host",
                        server["address"], "and", "host", client["address"], "and", "port", port]
+            who = {"user": user} if user else {}
             capture_step = (
-                Step("handout.step_capture_machine",
-                     {"host": capture["host"], "interface": interface}, tcpdump)
+                Step("handout.step_capture_machine" + logged,
+                     {"host": capture["host"], "interface": interface, **who}, tcpdump)
                 if capture["interface"] else
-                Step("handout.step_capture_machine_find",
+                Step("handout.step_capture_machine_find" + logged,
                      {"host": capture["host"], "peer": capture["peer"],
-                      "command": f"ip route get {capture['peer']}", "placeholder": interface},
+                      "command": f"ip route get {capture['peer']}", "placeholder": interface,
+                      **who},
                      tcpdump))
             steps = [
-                Step("handout.step_server_machine", {"machine": server["machine"]}, server_argv),
+                Step("handout.step_server_machine" + logged,
+                     {"machine": server["machine"], **who}, server_argv),
                 capture_step,
-                Step("handout.step_client_machine", {"machine": client["machine"]}, client_argv),
+                Step("handout.step_client_machine" + logged,
+                     {"machine": client["machine"], **who}, client_argv),
             ]
         steps += [
             Step("handout.step_type", {}, messages=list(pair["messages"][scenario])),
@@ -134,7 +188,8 @@ def sheet(plan: dict, pair: dict) -> Sheet:
             Step("handout.step_stop", {"keys": "Ctrl+C", "scenario": scenario, "file": pcap}),
         ]
         sections.append((scenario, spec["port"], steps))
-    return Sheet(name, facts, bridge_note, sections, files)
+    login = login_of(pair, [pcap for pcap, _ in files], password)
+    return Sheet(name, facts, bridge_note, sections, files, login)
 
 
 # --- Markdown ----------------------------------------------------------------------------------
@@ -190,6 +245,8 @@ def sheet_markdown(plan: dict, page: Sheet, lang: Language) -> str:
     lines += [f"- {md_text(lang.t(label))}: {fill(value, values)}"
               for label, value, values in page.facts]
     lines.append("")
+    if page.login:
+        lines += login_markdown(page.login, lang, fill)
     if page.bridge_note:
         lines += [fill(page.bridge_note.key, page.bridge_note.values), ""]
     for scenario, port, steps in page.scenarios:
@@ -202,11 +259,37 @@ def sheet_markdown(plan: dict, page: Sheet, lang: Language) -> str:
             for index, message in enumerate(step.messages or [], start=1):
                 lines.append(f"   {index}. {_message_text(message, lang, md_code, md_text)}")
         lines.append("")
-    lines += [f"## {md_text(lang.t('handout.hand_in'))}", "",
-              md_text(lang.t("handout.hand_in_intro")), ""]
+    lines += [f"## {md_text(lang.t('handout.hand_in'))}", ""]
+    if page.login:
+        lines += [md_text(lang.t("handout.copy_out")), ""]
+        for argv in page.login.copy:
+            lines += md_block(argv) + [""]
+    lines += [md_text(lang.t("handout.hand_in_intro")), ""]
     lines += [f"- {fill('handout.hand_in_item', {'file': pcap, 'scenario': scenario})}"
               for pcap, scenario in page.files]
     return "\n".join(lines) + "\n"
+
+
+def password_line(login: Login) -> tuple[str, dict[str, str]]:
+    """The sentence that tells the pair how it authenticates (key, and values)."""
+    if login.auth == "key":
+        return "handout.login_key", {}
+    if login.password is not None:
+        return "handout.login_password", {"password": login.password}
+    return "handout.login_password_teacher", {}
+
+
+def login_markdown(login: Login, lang: Language,
+                   fill: Callable[[str, dict[str, str]], str]) -> list[str]:
+    """The hand-out's "Your login" section, as Markdown lines."""
+    lines = [f"## {md_text(lang.t('handout.login'))}", "",
+             fill("handout.login_intro", {"user": login.user, "folder": login.folder,
+                                          "help": "help"}), ""]
+    for machine, does, argv in login.machines:
+        lines += [f"- {fill(does, {'machine': machine})}", ""]
+        lines += ["  " + line for line in md_block(argv)] + [""]
+    key, values = password_line(login)
+    return lines + [fill(key, values), ""]
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -265,6 +348,8 @@ def sheet_html(plan: dict, page: Sheet, lang: Language) -> str:
     out += [f"<tr><th>{escape(lang.t(label))}</th><td>{fill(value, values)}</td></tr>"
             for label, value, values in page.facts]
     out.append("</table>")
+    if page.login:
+        out.append(login_html(page.login, lang, fill))
     if page.bridge_note:
         out.append(f'<p class="bridge">{fill(page.bridge_note.key, page.bridge_note.values)}'
                    "</p>")
@@ -282,12 +367,28 @@ def sheet_html(plan: dict, page: Sheet, lang: Language) -> str:
                     for m in step.messages) + "</ol>"
             out.append(item + "</li>")
         out.append("</ol></section>")
-    out.append(f"<h2>{escape(lang.t('handout.hand_in'))}</h2>"
-               f"<p>{escape(lang.t('handout.hand_in_intro'))}</p><ul class=\"files\">"
+    out.append(f"<h2>{escape(lang.t('handout.hand_in'))}</h2>")
+    if page.login:
+        out.append(f'<p class="copy">{escape(lang.t("handout.copy_out"))}</p>' + "".join(
+            f"<pre><code>{html_command(argv)}</code></pre>" for argv in page.login.copy))
+    out.append(f"<p>{escape(lang.t('handout.hand_in_intro'))}</p><ul class=\"files\">"
                + "".join(f"<li>{fill('handout.hand_in_item', {'file': pcap, 'scenario': s})}"
                          "</li>" for pcap, s in page.files) + "</ul>")
     out.append("</section>")
     return "\n".join(out)
+
+
+def login_html(login: Login, lang: Language, fill: Callable[[str, dict[str, str]], str]) -> str:
+    """The hand-out's "Your login" section, as HTML."""
+    key, values = password_line(login)
+    return (f'<section class="login"><h2>{escape(lang.t("handout.login"))}</h2><p>'
+            + fill("handout.login_intro", {"user": login.user, "folder": login.folder,
+                                           "help": "help"})
+            + '</p><ul class="machines">'
+            + "".join(f"<li>{fill(does, {'machine': machine})}"
+                      f"<pre><code>{html_command(argv)}</code></pre></li>"
+                      for machine, does, argv in login.machines)
+            + f"</ul><p>{fill(key, values)}</p></section>")
 
 
 def index_html(plan: dict, pages: list[Sheet], lang: Language) -> str:
@@ -305,7 +406,8 @@ def index_html(plan: dict, pages: list[Sheet], lang: Language) -> str:
 
 # --- writing and the command line --------------------------------------------------------------
 
-def write_handout(plan: dict, out: Path, language: Language | str | None = None) -> list[Path]:
+def write_handout(plan: dict, out: Path, language: Language | str | None = None,
+                  passwords: dict[str, str] | None = None) -> list[Path]:
     """Write ``<pair>.md`` for every pair of `plan` and ``index.html`` into `out`.
 
     `plan` is the plan as `build_plan` returns it (or read from plan.json: `load_plan`);
@@ -313,9 +415,13 @@ def write_handout(plan: dict, out: Path, language: Language | str | None = None)
     plan's report language (``lab_report_language``), else English. Returns the files written:
     the pairs' Markdown in the plan's order, then index.html. Files already in `out` are
     overwritten, others left alone. A plan without what the hand-out shows raises
-    `tcplab.planfile.PlanFileError` (one line).
+    `tcplab.formats.plan.PlanFileError` (one line). With students' logins (lab_student_access) each
+    sheet says how the pair logs in and copies its captures out; `passwords` ({pair: password},
+    only when the teacher asks for them there) puts each pair's password on its sheet.
     """
-    pages = [sheet(plan, pair) for pair in check_plan(plan)["pairs"]]
+    passwords = passwords or {}
+    pages = [sheet(plan, pair, passwords.get(pair["name"]))
+             for pair in check_plan(plan)["pairs"]]
     lang = language if isinstance(language, Language) else i18n.language(
         language or plan_language(plan))
     out.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Watch one pair's traffic live, from where the lab captures it, until Ctrl+C.
 
     make watch PAIR=p01 [SCENARIO=upcall] [PLAN=captures/<run-id>/plan.json]
-    python -m tcplab.watch p01 [--scenario upcall] [--plan ...] [-i inventory/common -i inventory/docker]
+    tcplab watch p01 [--scenario upcall] [--plan ...] [-i inventory/common -i inventory/docker]
 
 The pair, its capture host, the interface and the filter come from a run's plan.json (the latest
 run's by default): the same capture point and filter the lab uses. tcpdump runs on the capture

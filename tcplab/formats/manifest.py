@@ -71,7 +71,7 @@ class CaptureJob:
     notes: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # found before reading: a copied capture
     expected_from: str = "manifest"  # who says what the client should send: "manifest", "plan"
-    submission: dict | None = None  # a student's capture (tcplab.grade): whose, found how
+    submission: dict | None = None  # a student's capture (tcplab.grading): whose, found how
 
 
 @dataclass
@@ -88,7 +88,7 @@ class Run:
     plan: dict | None = None  # students' captures graded against a plan: its path and run id
     results: list | None = None  # the captures already judged (grading), else read from `jobs`
     not_graded: list[dict] = field(default_factory=list)  # hand-ins that count for no pair
-    handins: list = field(default_factory=list)  # every file handed in (tcplab.intake.HandIn)
+    handins: list = field(default_factory=list)  # every file handed in (tcplab.grading.intake.HandIn)
 
 
 def load_run(root: Path) -> Run:

@@ -2,7 +2,7 @@
 
 The lab writes the plan as `build_plan` returns it to ``captures/<run-id>/plan.json``; it holds
 every pair's names, addresses and messages, and never the teacher's seed. The hand-out
-(`tcplab.handout`) and grading (`tcplab.grade`) read it here. `check_plan` checks what they use
+(`tcplab.handout`) and grading (`tcplab.grading`) read it here. `check_plan` checks what they use
 and raises `PlanFileError` with one line naming what is wrong and what a plan has there.
 
 Students hand in one capture per scenario, named after their pair and the file the course

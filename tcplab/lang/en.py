@@ -490,4 +490,84 @@ STRINGS = {
     "annotate.in_conversation": "a packet of the lab's conversation",
     "annotate.not_tcp": "not TCP: not part of the lab",
     "link.annotated": "annotated pcapng",
+    # --- students' logins: the hand-out's login section (handout), the login program (login.*) ---
+    "handout.login": "Your login",
+    "handout.login_intro": "You work from your own login {user}: it runs exactly the commands "
+                           "of this sheet (type {help} to see them), and tcpdump writes your "
+                           "captures into your folder {folder}. Log in in each terminal the "
+                           "steps open:",
+    "handout.login_docker": "on the Docker host {machine}:",
+    "handout.login_machine": "on {machine}:",
+    "handout.login_password": "Your password: {password}",
+    "handout.login_password_teacher": "Your teacher gives you your password.",
+    "handout.login_key": "Log in with the SSH key you gave your teacher.",
+    "handout.step_server_docker_login": "In a first terminal, logged in as {user}, start the "
+                                        "server:",
+    "handout.step_capture_docker_login": "In a second terminal, logged in as {user}, find the "
+                                         "bridge with {command} (it is {bridge}) and start the "
+                                         "capture:",
+    "handout.step_client_docker_login": "In a third terminal, logged in as {user}, start the "
+                                        "client:",
+    "handout.step_server_machine_login": "On the server machine {machine}, logged in as {user}, "
+                                         "start the server:",
+    "handout.step_capture_machine_login": "On {host}, logged in as {user}, start the capture on "
+                                          "the interface {interface}:",
+    "handout.step_capture_machine_find_login": "On {host}, logged in as {user}, find the "
+                                               "interface that routes to {peer} with {command} "
+                                               "(the name after \"dev\"), and start the capture "
+                                               "on it, writing its name for {placeholder}:",
+    "handout.step_client_machine_login": "On the client machine {machine}, logged in as {user}, "
+                                         "start the client:",
+    "handout.copy_out": "Copy your captures out of your folder: on your own computer, type",
+    # --- the login program on the lab machines (roles/lab_students/files/tcplab-student) ---
+    "login.welcome": "TCP lab {lab}, pair {pair}: this login runs the commands of your hand-out. "
+                     "Type help to see them, exit to leave.",
+    "login.help_title": "This login runs:",
+    "login.help_exec": "docker exec -it {container} COMMAND   (your {role} container)",
+    "login.help_capture": "tcpdump -i {interface} -w FILE.pcap [FILTER]   (your capture, into "
+                          "your folder)",
+    "login.help_capture_find": "tcpdump -i INTERFACE -w FILE.pcap   (INTERFACE: the one that "
+                               "routes to {peer}: ip route get {peer})",
+    "login.help_program": "python3 {path} ...   (the {role} of the lab)",
+    "login.help_ip": "ip a   (the interfaces; ip route get ADDRESS)",
+    "login.help_ls": "ls   (your folder {folder})",
+    "login.help_copy": "From your own computer, copy a file out: {command}",
+    "login.help_exit": "exit",
+    "login.refused": "refused: {reason}",
+    "login.not_available": "{command} is not available from this login; it runs the commands of "
+                           "your hand-out (type help)",
+    "login.no_sudo": "{command} is not available from this login: it never becomes root; the "
+                     "commands of your hand-out work as they are (type help)",
+    "login.docker_exec_only": "this login runs only docker exec in your own containers ({mine}), "
+                              "not docker {command}",
+    "login.not_your_container": "{container} is not one of your containers; yours: {mine}",
+    "login.docker_usage": "docker exec needs your container and a command, e.g. docker exec -it "
+                          "{container} bash",
+    "login.docker_option": "docker exec {option} is not available from this login (-i, -t and "
+                           "-it are)",
+    "login.not_a_tty": "the input device is not a TTY: log in with ssh -t, or leave out -t",
+    "login.container_down": "your container {container} is not running: ask your teacher",
+    "login.docker_failed": "docker exec in {container} failed: {error}",
+    "login.no_capture": "this login does not capture on this machine",
+    "login.interface_needed": "give the interface to capture on: tcpdump -i {interface}",
+    "login.not_your_interface": "tcpdump captures only on {interface}, not on {given}",
+    "login.tcpdump_option": "tcpdump {option} is not available from this login",
+    "login.tcpdump_value": "tcpdump {option} {value}: give a number",
+    "login.write_in_folder": "tcpdump writes only into your folder {folder}: give a file name "
+                             "such as {example}, not {given}",
+    "login.file_name": "{given}: give a file name of letters, digits, '.', '_' or '-' ending in "
+                       ".pcap, such as {example}",
+    "login.filter_last": "{option}: options come before the filter",
+    "login.no_tcpdump": "tcpdump is not installed on this machine: ask your teacher",
+    "login.outside_folder": "you can read only your own folder {folder}, not {given}",
+    "login.ip_usage": "this login runs ip a, ip link and ip route get ADDRESS (read only), not "
+                      "{command}",
+    "login.program_usage": "this login runs the lab programs here: {programs}",
+    "login.client_host": "your client talks to your own server, {server}, not {given}",
+    "login.client_file": "the client's {option} is not available from this login: type the "
+                         "messages, or give them as arguments",
+    "login.copy_out_only": "this login copies files out of your folder only; it takes none in",
+    "login.scp_here": "scp runs on your own computer, not here: {command}",
+    "login.bad_line": "cannot read the command: {error}",
+    "login.no_grant": "this login has no lab on this machine: ask your teacher",
 }

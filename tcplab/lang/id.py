@@ -505,4 +505,91 @@ STRINGS = {
     "annotate.in_conversation": "sebuah paket dari percakapan lab",
     "annotate.not_tcp": "bukan TCP: bukan bagian dari lab",
     "link.annotated": "pcapng berketerangan",
+    # --- login mahasiswa: bagian login di lembar kerja (handout), program login (login.*) ---
+    "handout.login": "Login kalian",
+    "handout.login_intro": "Kalian bekerja dari login kalian sendiri, {user}: login ini "
+                           "menjalankan persis perintah-perintah di lembar ini (ketik {help} "
+                           "untuk melihatnya), dan tcpdump menyimpan capture kalian di folder "
+                           "kalian {folder}. Login di setiap terminal yang dibuka oleh langkah-"
+                           "langkah berikut:",
+    "handout.login_docker": "di Docker host {machine}:",
+    "handout.login_machine": "di {machine}:",
+    "handout.login_password": "Password kalian: {password}",
+    "handout.login_password_teacher": "Password kalian diberikan oleh pengajar.",
+    "handout.login_key": "Login dengan kunci SSH yang kalian berikan kepada pengajar.",
+    "handout.step_server_docker_login": "Di terminal pertama, login sebagai {user}, jalankan "
+                                        "server:",
+    "handout.step_capture_docker_login": "Di terminal kedua, login sebagai {user}, cari bridge "
+                                         "interface dengan {command} (yaitu {bridge}), lalu "
+                                         "jalankan packet capturing:",
+    "handout.step_client_docker_login": "Di terminal ketiga, login sebagai {user}, jalankan "
+                                        "client:",
+    "handout.step_server_machine_login": "Di mesin server {machine}, login sebagai {user}, "
+                                         "jalankan server:",
+    "handout.step_capture_machine_login": "Di {host}, login sebagai {user}, jalankan packet "
+                                          "capturing pada interface {interface}:",
+    "handout.step_capture_machine_find_login": "Di {host}, login sebagai {user}, cari interface "
+                                               "yang menuju {peer} dengan {command} (nama "
+                                               "setelah \"dev\"), lalu jalankan packet capturing "
+                                               "pada interface tersebut, dengan namanya "
+                                               "menggantikan {placeholder}:",
+    "handout.step_client_machine_login": "Di mesin client {machine}, login sebagai {user}, "
+                                         "jalankan client:",
+    "handout.copy_out": "Salin capture kalian dari folder kalian: di komputer kalian sendiri, "
+                        "ketik",
+    # --- program login di mesin lab (roles/lab_students/files/tcplab-student) ---
+    "login.welcome": "Lab TCP {lab}, pasangan {pair}: login ini menjalankan perintah-perintah di "
+                     "lembar kerja kalian. Ketik help untuk melihatnya, exit untuk keluar.",
+    "login.help_title": "Login ini menjalankan:",
+    "login.help_exec": "docker exec -it {container} PERINTAH   (container {role} kalian)",
+    "login.help_capture": "tcpdump -i {interface} -w FILE.pcap [FILTER]   (capture kalian, "
+                          "disimpan di folder kalian)",
+    "login.help_capture_find": "tcpdump -i INTERFACE -w FILE.pcap   (INTERFACE: yang menuju "
+                               "{peer}: ip route get {peer})",
+    "login.help_program": "python3 {path} ...   ({role} lab ini)",
+    "login.help_ip": "ip a   (daftar interface; ip route get ALAMAT)",
+    "login.help_ls": "ls   (folder kalian {folder})",
+    "login.help_copy": "Dari komputer kalian sendiri, salin file keluar: {command}",
+    "login.help_exit": "exit",
+    "login.refused": "ditolak: {reason}",
+    "login.not_available": "{command} tidak tersedia di login ini; login ini menjalankan "
+                           "perintah-perintah di lembar kerja kalian (ketik help)",
+    "login.no_sudo": "{command} tidak tersedia di login ini: login ini tidak pernah menjadi "
+                     "root; perintah-perintah di lembar kerja kalian berjalan apa adanya (ketik "
+                     "help)",
+    "login.docker_exec_only": "login ini hanya menjalankan docker exec di container kalian "
+                              "sendiri ({mine}), bukan docker {command}",
+    "login.not_your_container": "{container} bukan container kalian; container kalian: {mine}",
+    "login.docker_usage": "docker exec membutuhkan container kalian dan sebuah perintah, "
+                          "misalnya docker exec -it {container} bash",
+    "login.docker_option": "docker exec {option} tidak tersedia di login ini (-i, -t dan -it "
+                           "tersedia)",
+    "login.not_a_tty": "input bukan TTY: login dengan ssh -t, atau jangan pakai -t",
+    "login.container_down": "container kalian {container} tidak berjalan: tanyakan kepada pengajar",
+    "login.docker_failed": "docker exec di {container} gagal: {error}",
+    "login.no_capture": "login ini tidak melakukan capture di mesin ini",
+    "login.interface_needed": "sebutkan interface untuk capture: tcpdump -i {interface}",
+    "login.not_your_interface": "tcpdump hanya melakukan capture di {interface}, bukan di {given}",
+    "login.tcpdump_option": "tcpdump {option} tidak tersedia di login ini",
+    "login.tcpdump_value": "tcpdump {option} {value}: berikan sebuah angka",
+    "login.write_in_folder": "tcpdump hanya menyimpan file di folder kalian {folder}: berikan "
+                             "nama file seperti {example}, bukan {given}",
+    "login.file_name": "{given}: berikan nama file dari huruf, angka, '.', '_' atau '-' yang "
+                       "berakhiran .pcap, seperti {example}",
+    "login.filter_last": "{option}: opsi ditulis sebelum filter",
+    "login.no_tcpdump": "tcpdump tidak terpasang di mesin ini: tanyakan kepada pengajar",
+    "login.outside_folder": "kalian hanya bisa membaca folder kalian sendiri {folder}, bukan "
+                            "{given}",
+    "login.ip_usage": "login ini menjalankan ip a, ip link dan ip route get ALAMAT (hanya "
+                      "membaca), bukan {command}",
+    "login.program_usage": "login ini menjalankan program lab di sini: {programs}",
+    "login.client_host": "client kalian berbicara dengan server kalian sendiri, {server}, bukan "
+                         "{given}",
+    "login.client_file": "opsi {option} client tidak tersedia di login ini: ketik pesannya, atau "
+                         "berikan sebagai argumen",
+    "login.copy_out_only": "login ini hanya menyalin file keluar dari folder kalian; tidak "
+                           "menerima file masuk",
+    "login.scp_here": "scp dijalankan di komputer kalian sendiri, bukan di sini: {command}",
+    "login.bad_line": "perintah tidak bisa dibaca: {error}",
+    "login.no_grant": "login ini tidak punya lab di mesin ini: tanyakan kepada pengajar",
 }

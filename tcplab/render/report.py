@@ -52,7 +52,7 @@ def write_run_report(run: Run, out: Path | Output | None = None, lang: Language 
     """Write the report of `run`'s captures into `out` (default: the run's folder).
 
     report.html/md/json, grades.csv and the ladders (SVG and PNG); summary.txt for a run
-    (its manifest's table) and for students' captures graded against a plan (`tcplab.grade`);
+    (its manifest's table) and for students' captures graded against a plan (`tcplab.grading`);
     errors.log when a capture met an internal error. Every file goes through `Output`: only
     into the folder, never through a symbolic link. `started` is when the work began
     (perf_counter), for report.json's seconds.

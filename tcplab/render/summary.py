@@ -14,7 +14,7 @@ tcpdump's count of packets, the replies the client found correct), not the analy
 which the report gives. The last two lines say where the report and the run are; any folder the
 report reads ends the terminal output with them.
 
-Students' captures graded against a plan (`tcplab.grade`) get `submissions_summary` instead: one
+Students' captures graded against a plan (`tcplab.grading`) get `submissions_summary` instead: one
 row per pair and scenario of grades.csv, with the file graded, how its pair was found (file name,
 messages) and the analyzer's verdict and reasons::
 

@@ -13,6 +13,7 @@ plugin returns is plain JSON data, so no later task can render it either.
 import datetime
 import json
 import os
+import socket
 from pathlib import Path
 
 from ansible.errors import AnsibleError
@@ -37,13 +38,16 @@ RENDERED = {
     # The teacher's secret for each pair's own messages: rendered (a vaulted value is decrypted),
     # used by the plan, and never written anywhere or shown.
     "lab_messages_seed": "", "lab_messages_count": 3,
+    # Students' logins (a login per pair on the machines it uses; see role lab_students).
+    "lab_student_access": False, "lab_student_prefix": "", "lab_student_folders": "",
 }
 # Settings that hold messages: taken as the inventory holds them. Only a value that is itself one
 # template (lab_roster: "{{ lookup('file', 'roster.json') | from_json }}") is rendered, once; the
 # messages that come out of it are data.
 LITERAL = {"lab_roster": [], "lab_messages": {}, "lab_scenarios": {}}
 # What the plan needs to know of each inventory host.
-HOST_KEYS = ("ansible_host", "lab_address", "ansible_connection")
+HOST_KEYS = ("ansible_host", "lab_address", "ansible_connection", "lab_student_address",
+             "lab_student_port")
 
 
 def plain(value):
@@ -70,6 +74,8 @@ class ActionModule(ActionBase):
             if write_handout is None:
                 raise PlanError("The tcplab package is not installed in the Python Ansible runs on: run "
                                 "make setup (it installs it into the lab's virtualenv).")
+            # What students' ssh reaches the controller by, unless lab_student_address says.
+            settings["controller_address"] = socket.gethostname()
             settings["report_languages"] = sorted(languages())
             settings["lab_run_id"] = self._run_id(settings["lab_run_id"], settings["lab_captures_dir"])
             inventory = self._inventory(task_vars)
@@ -124,9 +130,14 @@ class ActionModule(ActionBase):
         """The run's folder with its plan.json and a folder per pair, made here, as the user who
         runs the lab: what root writes into them later (tcpdump's pcaps) stays in the user's
         folders. plan.json is the class as this run has it (what is still to do is left out: it
-        changes from one run under the run id to the next); `make watch` and grading read it."""
+        changes from one run under the run id to the next); `make watch` and grading read it.
+        When students have logins, the captures folder and the run folder are the teacher's
+        alone (mode 700): no login reads another pair's captures or the run's logins."""
         for pair in plan["pairs"]:
             os.makedirs(os.path.join(plan["run_dir"], pair["name"]), exist_ok=True)
+        if plan["students"]:
+            os.chmod(plan["captures_dir"], 0o700)
+            os.chmod(plan["run_dir"], 0o700)
         text = json.dumps({key: value for key, value in plan.items() if key != "todo"}, indent=2,
                           ensure_ascii=False) + "\n"
         path = os.path.join(plan["run_dir"], "plan.json")

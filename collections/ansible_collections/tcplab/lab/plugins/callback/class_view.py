@@ -75,6 +75,14 @@ class CallbackModule(CallbackBase):
             pairs = answer.get("pairs") or {}
             good = [name for name, state in pairs.items() if not state.get("error")]
             self.line("provision", f"{len(good)} of {len(pairs)} pairs set up on {host}")
+        elif action == ACTION + "logins":
+            self.line("logins", f"passwords in {answer['file']} (yours alone, mode 600)"
+                      if answer.get("new") or answer.get("kept") else "every pair logs in with its key")
+        elif action == ACTION + "accounts":
+            logins = answer.get("logins") or {}
+            good = sorted(result["user"] for result in logins.values() if not result.get("error"))
+            self.line("logins", f"{len(good)} of {len(logins)} pairs can log in on {host}"
+                      + (f" ({good[0]}{', ...' if len(good) > 1 else ''})" if good else ""))
         elif action == ACTION + "record":
             self.show_records(answer.get("records") or [])
         elif action == ACTION + "report" and answer.get("changed"):

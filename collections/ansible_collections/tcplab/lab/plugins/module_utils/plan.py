@@ -3,9 +3,10 @@
 `build_plan(settings, inventory, records)` turns the inventory's settings (class size or roster,
 scenarios, messages, Docker hosts, machines, capture points) into one record per pair with every
 value a later step needs: names, subnet and addresses, container names, the Docker host, the server
-and client machines, the capture host and interface, the messages per scenario. It also says which
-real machines take part and which captures the run still needs. Nothing downstream works anything
-out again.
+and client machines, the capture host and interface, the messages per scenario, and (with
+lab_student_access) the pair's login: its account, folder and keys, and per machine what it may do
+there. It also says which real machines take part and which captures the run still needs. Nothing
+downstream works anything out again.
 
 A bad setting raises PlanError with one line that names the value and says what would be right.
 Messages are data: they are copied as they are and never templated (the action plugin reads them
@@ -14,6 +15,8 @@ raw from the inventory).
 Pure Python, no Ansible: the action plugin `tcplab.lab.plan` calls it, the tests call it directly.
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import ipaddress
@@ -68,7 +71,16 @@ RUN_FOLDERS = ("handout", "ladders")
 BRIDGE_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,11}$")
 INTERFACE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 ROSTER_KEYS = {"name", "messages", "students", "docker_host", "server", "client", "capture", "capture_host",
-               "capture_interface"}
+               "capture_interface", "ssh_keys"}
+# Students' logins (lab_student_access): an account per pair, named <prefix><pair>.
+LOGIN_PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+MAX_LOGIN = 32  # useradd's limit on a user name
+FOLDERS = re.compile(r"^/[A-Za-z0-9._/-]*$")
+DEFAULT_FOLDERS = "/var/lib/tcplab/students"
+# Public keys a roster may give a pair: one line "<type> <base64> [comment]", no options.
+KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+             "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com",
+             "sk-ecdsa-sha2-nistp256@openssh.com")
 
 
 class PlanError(Exception):
@@ -99,6 +111,7 @@ def build_plan(settings, inventory, records=None):
     network = _network(settings, len(entries))
     report_language = _report_language(settings)
     bridge_prefix = _bridge_prefix(settings.get("lab_bridge_prefix") or "", lab_id)
+    students = _students(settings, lab_id)
     run_dir = os.path.join(settings["lab_captures_dir"], run_id)
 
     pairs = []
@@ -121,6 +134,7 @@ def build_plan(settings, inventory, records=None):
             else:
                 messages, source = spec["messages"], "scenario"
             pair["messages"][name], pair["messages_source"][name] = list(messages), source
+        pair["login"] = _login(entry, pair, students, scenarios, settings, hosts)
         pairs.append(pair)
     _assign_waves(pairs)
 
@@ -142,6 +156,10 @@ def build_plan(settings, inventory, records=None):
         "report_language": report_language,
         "scenarios": scenarios,
         "messages_seeded": bool(seed),
+        "students": students and {
+            "prefix": students["prefix"], "folders": students["folders"],
+            "hosts": list(dict.fromkeys(grant["host"] for pair in pairs
+                                        for grant in pair["login"]["hosts"]))},
         "pairs": pairs,
         "docker_hosts": list(dict.fromkeys(p["docker_host"] for p in pairs if p["kind"] == "docker")),
         "machines": _machines(pairs, hosts),
@@ -490,6 +508,112 @@ def _machine_pair(entry, index, settings, hosts):
         "capture": {"host": capture_host, "point": point, "interface": interface, "peer": peer,
                     "local": is_controller(capture_host, hosts)},
     }
+
+
+def as_bool(name, value):
+    """A yes/no setting; "true" or "false" (`-e lab_student_access=true`) count as their value."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+        return value.strip().lower() in ("true", "yes")
+    if not isinstance(value, bool):
+        raise PlanError(f"{name} {value!r}: write true or false.")
+    return value
+
+
+def _students(settings, lab_id):
+    """How the pairs' logins are named and where their folders are; None when access is off."""
+    if not as_bool("lab_student_access", settings.get("lab_student_access", False)):
+        return None
+    prefix = settings.get("lab_student_prefix") or ""
+    if prefix and (not isinstance(prefix, str) or not LOGIN_PREFIX.match(prefix)):
+        raise PlanError(f"lab_student_prefix {prefix!r}: use 1 to 16 lower-case letters, digits "
+                        "or dashes, starting with a letter (a login is the prefix and the pair's "
+                        "name).")
+    folders = settings.get("lab_student_folders") or DEFAULT_FOLDERS
+    if (not isinstance(folders, str) or not FOLDERS.match(folders) or ".." in folders.split("/")
+            or folders.rstrip("/") == ""):
+        raise PlanError(f"lab_student_folders {folders!r}: give an absolute path of letters, "
+                        f"digits, '.', '_', '-' and '/', e.g. {DEFAULT_FOLDERS}.")
+    return {"prefix": prefix or _bridge_prefix("", lab_id),
+            "folders": os.path.join(folders.rstrip("/"), lab_id)}
+
+
+def _ssh_keys(entry):
+    """The public keys a roster entry gives its pair (ssh_keys: one key line, or a list of them)."""
+    name, value = entry["name"], entry.get("ssh_keys", [])
+    value = [value] if isinstance(value, str) else value
+    if not isinstance(value, list):
+        raise PlanError(f"Pair {name!r}: ssh_keys {value!r}: give a list of public key lines.")
+    keys = []
+    for key in value:
+        line = key.strip() if isinstance(key, str) else ""
+        fields = line.split() if "\n" not in line and "\r" not in line else []
+        try:
+            blob = base64.b64decode(fields[1], validate=True) if len(fields) >= 2 else b""
+        except (binascii.Error, ValueError):
+            blob = b""
+        kind = fields[0].encode() if fields else b""
+        if not fields or fields[0] not in KEY_TYPES or blob[:4 + len(kind)] != (
+                len(kind).to_bytes(4, "big") + kind):
+            raise PlanError(f"Pair {name!r}: ssh_keys {_short(str(key))} is not a public key "
+                            "line: give the line of the pair's .pub file ('ssh-ed25519 AAAA... "
+                            "comment'), without options in front.")
+        keys.append(" ".join(fields))
+    return keys
+
+
+def student_address(host, hosts, settings):
+    """The address students' ssh reaches a machine by: lab_student_address, else the machine's."""
+    facts = hosts.get(host) or {}
+    if facts.get("lab_student_address"):
+        return str(facts["lab_student_address"])
+    if is_controller(host, hosts) and not facts.get("lab_address"):
+        return settings.get("controller_address") or host
+    return machine_address(host, hosts)
+
+
+def _login(entry, pair, students, scenarios, settings, hosts):
+    """A pair's login: its account, its folder, and per machine what it may do there."""
+    keys = _ssh_keys(entry)
+    if students is None:
+        return None
+    name = pair["name"]
+    user = students["prefix"] + name
+    if len(user) > MAX_LOGIN:
+        raise PlanError(f"Pair {name!r}: its login {user!r} has {len(user)} characters, a user "
+                        f"name at most {MAX_LOGIN}: shorten the pair's name or "
+                        "lab_student_prefix.")
+    grants = {}
+
+    def grant(host):
+        if host not in grants:
+            port = (hosts.get(host) or {}).get("lab_student_port", 22)
+            port = as_int(f"lab_student_port of {host}", port, 1, 65535,
+                          "give the port of its SSH server.")
+            grants[host] = {"host": host, "address": student_address(host, hosts, settings),
+                            "port": port, "containers": [], "capture": None, "programs": []}
+        return grants[host]
+
+    remote = settings["lab_remote_dir"].rstrip("/")
+    if pair["kind"] == "docker":
+        here = grant(pair["docker_host"])
+        here["containers"] = [pair["server"]["container"], pair["client"]["container"]]
+        here["capture"] = {"interface": pair["network"]["bridge"],
+                           "peer": pair["server"]["address"], "filter": ""}
+    else:
+        for spec in scenarios.values():
+            grant(pair["server"]["machine"])["programs"].append(
+                {"role": "server", "path": f"{remote}/{spec['server']}", "port": spec["port"]})
+            grant(pair["client"]["machine"])["programs"].append(
+                {"role": "client", "path": f"{remote}/{spec['client']}", "port": spec["port"],
+                 "server": pair["server"]["address"]})
+        ports = " or ".join(f"port {spec['port']}" for spec in scenarios.values())
+        capture = pair["capture"]
+        between = f"host {pair['server']['address']} and host {pair['client']['address']}"
+        grant(capture["host"])["capture"] = {
+            "interface": capture["interface"], "peer": capture["peer"],
+            "filter": f"tcp and {between} and ({ports})"}
+    return {"pair": name, "user": user, "folder": os.path.join(students["folders"], name),
+            "auth": "key" if keys else "password", "keys": keys, "hosts": list(grants.values())}
 
 
 def _assign_waves(pairs):
