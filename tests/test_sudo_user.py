@@ -59,7 +59,7 @@ def test_a_teacher_with_sudo_runs_the_lab_and_owns_what_it_wrote(teacher, hidden
     lab = prepare(teacher, hidden_clone)
     # Nothing the teacher runs comes from the clone or the suite's environment.
     imported = json.loads(as_user(teacher, [str(lab.python), "-c", IMPORTED], env=lab.environment,
-                                  check=True).stdout)
+                                  cwd=lab.project, check=True).stdout)
     suite = (ROOT, hidden_clone, Path(sys.prefix))
     assert not [path for path in imported
                 if any(Path(path).is_relative_to(place) for place in suite)], imported
