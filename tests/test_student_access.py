@@ -73,14 +73,14 @@ def error(**changes):
 
 def test_without_student_access_no_pair_has_a_login():
     result = plan(lab_student_access=False)
-    assert result["students"] is None
+    assert result["logins"] is None
     assert [pair["login"] for pair in result["pairs"]] == [None, None, None]
-    assert plan(lab_student_access="false")["students"] is None
+    assert plan(lab_student_access="false")["logins"] is None
 
 
 def test_a_pair_on_containers_gets_a_login_on_its_docker_host():
     result = plan(lab_student_access="true")
-    assert result["students"] == {"prefix": "tcplab-", "folders": "/var/lib/tcplab/students/tcplab",
+    assert result["logins"] == {"prefix": "tcplab-", "folders": "/var/lib/tcplab/students/tcplab",
                                   "hosts": ["localhost", "vm01", "vm02", "hv"]}
     ani, citra, _ = result["pairs"]
     assert ani["login"] == {
@@ -170,7 +170,7 @@ def test_the_handout_says_how_to_log_in_and_copy_out(tmp_path):
 
     write_handout(result, tmp_path, "id")
     citra = (tmp_path / "citra.md").read_text(encoding="utf-8")
-    assert "## Login kalian" in citra and "Password kalian diberikan oleh pengajar." in citra
+    assert "## Login kalian" in citra and "Password kalian didapat dari pengajar." in citra
     assert "abcd-efgh-jkmn" not in (tmp_path / "index.html").read_text(encoding="utf-8")
 
 

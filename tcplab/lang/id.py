@@ -515,22 +515,22 @@ STRINGS = {
     "handout.login_docker": "di Docker host {machine}:",
     "handout.login_machine": "di {machine}:",
     "handout.login_password": "Password kalian: {password}",
-    "handout.login_password_teacher": "Password kalian diberikan oleh pengajar.",
-    "handout.login_key": "Login dengan kunci SSH yang kalian berikan kepada pengajar.",
+    "handout.login_password_teacher": "Password kalian didapat dari pengajar.",
+    "handout.login_key": "Login dengan kunci SSH yang kalian kirimkan kepada pengajar.",
     "handout.step_server_docker_login": "Di terminal pertama, login sebagai {user}, jalankan "
                                         "server:",
     "handout.step_capture_docker_login": "Di terminal kedua, login sebagai {user}, cari bridge "
                                          "interface dengan {command} (yaitu {bridge}), lalu "
-                                         "jalankan packet capturing:",
+                                         "lakukan packet capturing:",
     "handout.step_client_docker_login": "Di terminal ketiga, login sebagai {user}, jalankan "
                                         "client:",
     "handout.step_server_machine_login": "Di mesin server {machine}, login sebagai {user}, "
                                          "jalankan server:",
-    "handout.step_capture_machine_login": "Di {host}, login sebagai {user}, jalankan packet "
+    "handout.step_capture_machine_login": "Di {host}, login sebagai {user}, lakukan packet "
                                           "capturing pada interface {interface}:",
     "handout.step_capture_machine_find_login": "Di {host}, login sebagai {user}, cari interface "
                                                "yang menuju {peer} dengan {command} (nama "
-                                               "setelah \"dev\"), lalu jalankan packet capturing "
+                                               "setelah \"dev\"), lalu lakukan packet capturing "
                                                "pada interface tersebut, dengan namanya "
                                                "menggantikan {placeholder}:",
     "handout.step_client_machine_login": "Di mesin client {machine}, login sebagai {user}, "
@@ -571,10 +571,10 @@ STRINGS = {
     "login.interface_needed": "sebutkan interface untuk capture: tcpdump -i {interface}",
     "login.not_your_interface": "tcpdump hanya melakukan capture di {interface}, bukan di {given}",
     "login.tcpdump_option": "tcpdump {option} tidak tersedia di login ini",
-    "login.tcpdump_value": "tcpdump {option} {value}: berikan sebuah angka",
-    "login.write_in_folder": "tcpdump hanya menyimpan file di folder kalian {folder}: berikan "
+    "login.tcpdump_value": "tcpdump {option} {value}: gunakan sebuah angka",
+    "login.write_in_folder": "tcpdump hanya menyimpan file di folder kalian {folder}: gunakan "
                              "nama file seperti {example}, bukan {given}",
-    "login.file_name": "{given}: berikan nama file dari huruf, angka, '.', '_' atau '-' yang "
+    "login.file_name": "{given}: gunakan nama file dari huruf, angka, '.', '_' atau '-' yang "
                        "berakhiran .pcap, seperti {example}",
     "login.filter_last": "{option}: opsi ditulis sebelum filter",
     "login.no_tcpdump": "tcpdump tidak terpasang di mesin ini: tanyakan kepada pengajar",
@@ -586,7 +586,7 @@ STRINGS = {
     "login.client_host": "client kalian berbicara dengan server kalian sendiri, {server}, bukan "
                          "{given}",
     "login.client_file": "opsi {option} client tidak tersedia di login ini: ketik pesannya, atau "
-                         "berikan sebagai argumen",
+                         "tulis sebagai argumen",
     "login.copy_out_only": "login ini hanya menyalin file keluar dari folder kalian; tidak "
                            "menerima file masuk",
     "login.scp_here": "scp dijalankan di komputer kalian sendiri, bukan di sini: {command}",

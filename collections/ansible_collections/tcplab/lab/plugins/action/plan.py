@@ -135,7 +135,7 @@ class ActionModule(ActionBase):
         alone (mode 700): no login reads another pair's captures or the run's logins."""
         for pair in plan["pairs"]:
             os.makedirs(os.path.join(plan["run_dir"], pair["name"]), exist_ok=True)
-        if plan["students"]:
+        if plan["logins"]:
             os.chmod(plan["captures_dir"], 0o700)
             os.chmod(plan["run_dir"], 0o700)
         text = json.dumps({key: value for key, value in plan.items() if key != "todo"}, indent=2,

@@ -111,7 +111,7 @@ def build_plan(settings, inventory, records=None):
     network = _network(settings, len(entries))
     report_language = _report_language(settings)
     bridge_prefix = _bridge_prefix(settings.get("lab_bridge_prefix") or "", lab_id)
-    students = _students(settings, lab_id)
+    access = _student_access(settings, lab_id)
     run_dir = os.path.join(settings["lab_captures_dir"], run_id)
 
     pairs = []
@@ -122,7 +122,7 @@ def build_plan(settings, inventory, records=None):
             pair = _machine_pair(entry, index, settings, hosts)
         else:
             pair = _docker_pair(entry, index, lab_id, settings, hosts, network, bridge_prefix)
-        pair["students"] = _students(entry)
+        pair["students"] = _roster_students(entry)
         pair["messages"], pair["messages_source"] = {}, {}
         for name, spec in scenarios.items():
             if own.get(name):
@@ -134,7 +134,7 @@ def build_plan(settings, inventory, records=None):
             else:
                 messages, source = spec["messages"], "scenario"
             pair["messages"][name], pair["messages_source"][name] = list(messages), source
-        pair["login"] = _login(entry, pair, students, scenarios, settings, hosts)
+        pair["login"] = _login(entry, pair, access, scenarios, settings, hosts)
         pairs.append(pair)
     _assign_waves(pairs)
 
@@ -156,8 +156,8 @@ def build_plan(settings, inventory, records=None):
         "report_language": report_language,
         "scenarios": scenarios,
         "messages_seeded": bool(seed),
-        "students": students and {
-            "prefix": students["prefix"], "folders": students["folders"],
+        "logins": access and {
+            "prefix": access["prefix"], "folders": access["folders"],
             "hosts": list(dict.fromkeys(grant["host"] for pair in pairs
                                         for grant in pair["login"]["hosts"]))},
         "pairs": pairs,
@@ -272,7 +272,7 @@ def _messages(where, value, scenarios, defined):
     return value
 
 
-def _students(entry):
+def _roster_students(entry):
     """The students of a pair (roster ``students``): [{"name", "id"}], ``id`` the one their
     course platform knows them by (an email address, a student number) or ""."""
     value = entry.get("students") or []
@@ -519,7 +519,7 @@ def as_bool(name, value):
     return value
 
 
-def _students(settings, lab_id):
+def _student_access(settings, lab_id):
     """How the pairs' logins are named and where their folders are; None when access is off."""
     if not as_bool("lab_student_access", settings.get("lab_student_access", False)):
         return None
