@@ -332,8 +332,10 @@ def copy_out_and_grade(lab: Lab, pair: str, sheet: str) -> list[tuple[str, ...]]
                              f"PLAN={lab.run_dir('first') / 'plan.json'}"], cwd=ROOT,
                             capture_output=True, text=True, timeout=600)
     assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-2000:]
-    with (submissions / "grades.csv").open(encoding="utf-8", newline="") as table:
-        return [(r["pair"], r["scenario"], r["verdict"], r["answered"], r["pcap"])
+    # The grading is written beside the hand-ins, never into them.
+    with (lab.root / f"submissions-{pair}-graded" / "grades.csv").open(encoding="utf-8",
+                                                                       newline="") as table:
+        return [(r["pair"], r["scenario"], r["verdict"], r["answered"], Path(r["pcap"]).name)
                 for r in csv.DictReader(table) if r["pair"] == pair]
 
 

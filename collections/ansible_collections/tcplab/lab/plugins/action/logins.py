@@ -13,17 +13,22 @@ Also returns the login program's sentences (login.* of tcplab/lang) in the plan'
 """
 
 import csv
-import importlib
 import io
 import os
 import secrets
-import sys
 from pathlib import Path
 
+from ansible.errors import AnsibleError
 from ansible_collections.tcplab.lab.plugins.module_utils.accounts import copy_command
 from ansible_collections.tcplab.lab.plugins.plugin_utils.controller import ControllerAction
 
-PROJECT = Path(__file__).resolve().parents[6]
+try:
+    from tcplab.formats.plan import plan_language
+    from tcplab.handout import write_handout
+    from tcplab.i18n import language as language_of
+except ImportError:  # the lab's Python package is missing from the Python Ansible runs on
+    write_handout = None
+
 FILE = "logins.csv"
 COLUMNS = ["lab", "pair", "host", "login", "password", "ssh", "scp"]
 # Easy to read out and type: no 0/o, 1/l; 12 characters, about 60 bits.
@@ -99,23 +104,17 @@ class ActionModule(ControllerAction):
         path = run_dir / FILE
         if not self._task.check_mode:
             write_private(path, table.getvalue())
-        project = self.project()
-        language = project["i18n"].language(project["planfile"].plan_language(plan))
+        if write_handout is None:
+            raise AnsibleError("The tcplab package is not installed in the Python Ansible runs on: "
+                               "run make setup (it installs it into the lab's virtualenv).")
+        language = language_of(plan_language(plan))
         if args["handout"] and not self._task.check_mode:
             shown = {login["pair"]: passwords[login["user"]]["password"] for login in logins
                      if login["user"] in passwords}
             folder = run_dir / "handout"
-            for written in project["handout"].write_handout(plan, folder, language, shown):
+            for written in write_handout(plan, folder, language, shown):
                 os.chmod(written, 0o600)
         text = {key: value for key, value in language.strings.items() if key.startswith("login.")}
         return {"changed": True, "file": str(path), "text": text,
                 "new": sorted(user for user, secret in passwords.items() if secret["new"]),
                 "kept": sorted(user for user, secret in passwords.items() if not secret["new"])}
-
-    @staticmethod
-    def project():
-        """The project's tcplab modules this action uses, loaded here in Ansible's process."""
-        if str(PROJECT) not in sys.path:
-            sys.path.insert(0, str(PROJECT))
-        return {name: importlib.import_module(f"tcplab.{name}")
-                for name in ("handout", "i18n", "planfile")}

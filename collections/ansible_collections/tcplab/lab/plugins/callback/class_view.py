@@ -68,7 +68,7 @@ class CallbackModule(CallbackBase):
                 self.line("machines", f"{host}: stopped {len(answer['stopped'])} thing(s) an earlier run left running")
         elif action == ACTION + "docker_image":
             if answer.get("present"):
-                self.line("image", f"{answer['name']} {'pulled' if answer.get('changed') else 'present'} on {host}")
+                self.line("image", f"{answer['name']} {answer.get('how', 'present')} on {host}")
             else:
                 self.line("image", f"{answer['name']} is not on {host}: building it offline (a minute, once)")
         elif action == ACTION + "docker_class":

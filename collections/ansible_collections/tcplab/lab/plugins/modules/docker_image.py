@@ -28,6 +28,7 @@ RETURN = r"""
 name: {description: The image., type: str, returned: always}
 present: {description: The image is on this host., type: bool, returned: always}
 id: {description: The image id (empty when it is not present)., type: str, returned: always}
+how: {description: How it came to be here - present (already), built (imported from rootfs), pulled, or missing., type: str, returned: always}
 pull_error: {description: Why a pull failed (empty when none was tried or it worked)., type: str, returned: always}
 """
 
@@ -47,23 +48,23 @@ def main():
         supports_check_mode=True,
     )
     engine = Engine(module.params["docker_socket"])
-    name, changed, pull_error = module.params["name"], False, ""
+    name, changed, how, pull_error = module.params["name"], False, "present", ""
     try:
         if module.params["rootfs"] and not module.check_mode:
             engine.import_image(module.params["rootfs"], name, module.params["changes"])
-            changed = True
+            changed, how = True, "built"
         image = engine.image(name)
         if image is None and module.params["pull"] and not module.check_mode:
             try:
                 engine.pull(name)
-                changed = True
+                changed, how = True, "pulled"
             except (DockerError, OSError) as error:
                 pull_error = str(error)
             image = engine.image(name)
     except DockerError as error:
         module.fail_json(msg=f"Docker engine: {error}")
     module.exit_json(changed=changed, name=name, present=image is not None, id=image["Id"] if image else "",
-                     pull_error=pull_error)
+                     how=how if image is not None else "missing", pull_error=pull_error)
 
 
 if __name__ == "__main__":
