@@ -19,6 +19,12 @@ machine it uses, its password only when the teacher asks for it (`write_handout`
 else who gives it - says its steps are typed there, and ends with the scp commands that copy its
 captures out of its folder; the commands themselves stay the seeds'.
 
+A scenario that loses a segment (the plan's ``loss``) ends with what to look for in its capture:
+which data segment, Wireshark's [TCP Retransmission] flag, the wait of TCP's retransmission
+timeout (200 ms or more) and the ACK that comes only after it; and that the lab drops the
+segment while its own run takes the capture, so by hand it is lost only if the teacher has put
+the drop in place.
+
 The server starts before tcpdump and the client after it (the seeds' upcall order), so the
 capture holds the three-way handshake. Pairs on machines get a capture filter on their two
 addresses and the port: a machines' bridge carries other pairs' traffic too.
@@ -187,9 +193,20 @@ def sheet(plan: dict, pair: dict, password: str | None = None) -> Sheet:
             Step("handout.step_exit", {"exit": EXIT}),
             Step("handout.step_stop", {"keys": "Ctrl+C", "scenario": scenario, "file": pcap}),
         ]
+        if spec.get("loss"):
+            steps.append(loss_step(spec["loss"]))
         sections.append((scenario, spec["port"], steps))
     login = login_of(pair, [pcap for pcap, _ in files], password)
     return Sheet(name, facts, bridge_note, sections, files, login)
+
+
+def loss_step(loss: dict) -> Step:
+    """What to look for in a scenario that loses a segment (the plan's ``loss``), and that the
+    drop is the lab's: it is in place while the lab's own run takes the capture."""
+    side = "client" if loss["direction"] == "to_server" else "server"
+    return Step(f"handout.step_loss_{side}", {
+        "segment": ", ".join(str(n) for n in loss["segments"]),
+        "flag": "[TCP Retransmission]", "filter": "tcp.analysis.retransmission"})
 
 
 # --- Markdown ----------------------------------------------------------------------------------

@@ -401,3 +401,30 @@ def test_by_default_the_handout_speaks_the_plans_language(tmp_path: Path) -> Non
     assert done.stdout == f"Lembar kerja untuk 4 pasangan: {tmp_path / 'b' / 'index.html'}\n"
     done = _handout(str(tmp_path / "plan.json"), "--out", str(tmp_path / "c"), "--language", "en")
     assert done.stdout == f"Hand-out for 4 pair(s): {tmp_path / 'c' / 'index.html'}\n"
+
+
+@pytest.mark.parametrize("language, look_for", [
+    ("en", ["the client's data segment 2", "[TCP Retransmission]",
+            "tcp.analysis.retransmission", "200 ms or more", "retransmission timeout (RTO)",
+            "only then the server's ACK", "only if your teacher has put the drop in place"]),
+    ("id", ["segmen data ke-2 dari client", "[TCP Retransmission]",
+            "tcp.analysis.retransmission", "200 ms atau lebih", "timer retransmisi TCP (RTO)",
+            "baru setelah itu ACK dan balasan dari server",
+            "hanya jika pengajar sudah memasang aturan tersebut"]),
+])
+def test_a_loss_scenario_says_what_to_look_for_and_whose_drop_it_is(
+        tmp_path: Path, language: str, look_for: list[str]) -> None:
+    scenarios = {**SCENARIOS, "reqresp-loss": {**SCENARIOS["reqresp"], "port": 2223, "loss": {
+        "direction": "to_server", "segments": [2]}}}
+    plan = class_plan(lab_scenarios=scenarios, lab_run_scenarios=["reqresp", "reqresp-loss"],
+                      lab_roster=ROSTER[:1])
+    paths = write_handout(plan, tmp_path, language)
+    markdown = next(p for p in paths if p.suffix == ".md").read_text(encoding="utf-8")
+    html = next(p for p in paths if p.suffix == ".html").read_text(encoding="utf-8")
+    ani, = read_markdown(markdown)
+    plain, lossy = ani["scenarios"]
+    said = " ".join(lossy["steps"])
+    assert all(words in said for words in look_for), said
+    assert "[TCP Retransmission]" not in " ".join(plain["steps"])
+    assert read_html(html)[0]["scenarios"][1]["steps"] == lossy["steps"]
+    assert "ani-budi-reqresp-loss.pcap (reqresp-loss)" in ani["lines"]

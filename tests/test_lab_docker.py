@@ -149,3 +149,51 @@ def test_a_message_at_the_limit_is_carried_whole_and_one_byte_more_is_refused_fi
     assert ("Messages of lab_messages: the message 'éééééééééééééééééééééééééééééééééééééééé'... is 65537 bytes; "
             "a message may be at most 65536 bytes (UTF-8).") in " ".join(result.stdout.split())
     assert not (Path(lab["lab_captures_dir"]) / "too-long").exists()
+
+
+def tshark_rows(pcap, display_filter):
+    """Wireshark's own reading of a pcap: the frame numbers `display_filter` selects."""
+    rows = subprocess.run(["tshark", "-r", str(pcap), "-Y", display_filter, "-T", "fields",
+                          "-e", "frame.number"], capture_output=True, text=True, check=True)
+    return [int(n) for n in rows.stdout.split()]
+
+
+def loss_table_in(container):
+    """nft's listing of the lab's loss table in the container's network namespace, or None."""
+    pid = DOCKER.containers.get(container).attrs["State"]["Pid"]
+    found = subprocess.run(["nsenter", "--target", str(pid), "--net", "--", "nft", "list", "table",
+                            "inet", "tcplab_loss"], capture_output=True, text=True)
+    return found.stdout if found.returncode == 0 else None
+
+
+def test_a_loss_scenario_loses_the_second_segment_once_and_the_next_capture_has_no_loss(lab):
+    playbook("lab.yml", **lab, lab_class_size=1, lab_run_id="loss",
+             lab_run_scenarios="reqresp-loss,reqresp")
+    run = Path(lab["lab_captures_dir"]) / "loss"
+    assert statuses(manifest(lab, "loss")) == {"p01/reqresp-loss": "ok", "p01/reqresp": "ok"}
+    record = json.loads((run / "p01" / "reqresp-loss.json").read_text())
+    assert record["answered"] == len(record["messages"]) == 3
+    assert record["loss"] == {"direction": "to_server", "segments": [2], "table": "tcplab_loss",
+                              "receiver": "tcplab-pytest-p01-server", "dropped": 1}
+    assert record["server"]["port"] == 2223
+    pcap = run / "p01" / "reqresp-loss.pcap"
+    # The bridge saw the 2nd data segment and, once the server's namespace had dropped it, the
+    # same bytes again: Wireshark calls the second one a retransmission.
+    data = tshark_rows(pcap, "tcp.dstport == 2223 && tcp.len > 0")
+    resent = tshark_rows(pcap, "tcp.analysis.retransmission")
+    assert len(resent) == 1 and resent[0] == data[2], (data, resent)
+    assert client_payload(pcap, 2223) == b"hello\nthis one is lost once\nthis one is lost once\n" \
+        b"selamat pagi, server!\n"
+    # The report explains it: the 2nd segment lost, sent again after TCP's timeout.
+    report = json.loads((run / "report.json").read_text())
+    lost, plain = (next(c for c in report["captures"] if c["scenario"] == name)
+                   for name in ("reqresp-loss", "reqresp"))
+    assert lost["verdict"] == "complete", lost["reasons"]
+    [again] = [a for a in lost["anomalies"] if a["kind"] == "retransmission"]
+    assert again["packet"] == resent[0] and again["dir"] == "C>S"
+    assert "lost" in next(s for s in lost["segments"] if s["no"] == data[1])["notes"]
+    assert any("lost on its way" in line for line in lost["phases"]["explanation"])
+    # The scenario after it ran without the table: no retransmission, nothing left behind.
+    assert plain["verdict"] == "complete" and not plain["anomalies"]
+    assert tshark_rows(run / "p01" / "reqresp.pcap", "tcp.analysis.retransmission") == []
+    assert loss_table_in("tcplab-pytest-p01-server") is None

@@ -3,8 +3,10 @@ import hashlib
 import hmac
 import json
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import (
     ADJECTIVES, MAX_MESSAGE_BYTES, NOUNS, PlanError, build_plan, capture_filter, capture_paths,
     seeded_message)
@@ -291,3 +293,63 @@ def test_a_message_already_given_is_derived_again():
     first, second = (p["messages"]["reqresp"][0] for p in result["pairs"])
     assert first == seeded_message("s", pair_a, "reqresp", 1)
     assert second == seeded_message("s", pair_b, "reqresp", 1, attempt=1) != first
+
+
+LOSSY = {**SCENARIOS, "reqresp-loss": {**SCENARIOS["reqresp"], "port": 2223,
+                                       "loss": {"direction": "to_server", "segments": [2]}}}
+
+
+def test_a_loss_scenario_carries_its_loss_in_the_plan_and_others_carry_none():
+    result = plan(lab_scenarios=LOSSY, lab_run_scenarios="reqresp,reqresp-loss")
+    assert result["scenarios"]["reqresp-loss"]["loss"] == {"direction": "to_server", "segments": [2]}
+    assert result["scenarios"]["reqresp-loss"]["port"] == 2223
+    assert "loss" not in result["scenarios"]["reqresp"]
+    lossy = plan(lab_scenarios={"x": {**SCENARIOS["reqresp"], "loss": {
+        "direction": "to_client", "segments": [3, 1]}}}, lab_run_scenarios=["x"])
+    assert lossy["scenarios"]["x"]["loss"] == {"direction": "to_client", "segments": [1, 3]}
+
+
+def test_the_shipped_loss_scenario_is_off_unless_listed():
+    root = Path(__file__).resolve().parent.parent
+    shipped = yaml.safe_load((root / "inventory/common/group_vars/all/scenarios.yml").read_text())
+    defaults = yaml.safe_load((root / "inventory/common/group_vars/all/lab.yml").read_text())
+    assert "reqresp-loss" not in defaults["lab_run_scenarios"]
+    spec = shipped["lab_scenarios"]["reqresp-loss"]
+    ports = {name: s["port"] for name, s in shipped["lab_scenarios"].items()}
+    assert list(ports.values()).count(spec["port"]) == 1  # its captures are told apart by port
+    result = plan(lab_scenarios=shipped["lab_scenarios"], lab_run_scenarios="reqresp,reqresp-loss")
+    assert result["scenarios"]["reqresp-loss"]["loss"] == {"direction": "to_server", "segments": [2]}
+
+
+@pytest.mark.parametrize("loss, named", [
+    ("drop 2", "loss 'drop 2'"),
+    ({"direction": "to_server"}, "loss {'direction': 'to_server'}"),
+    ({"direction": "sideways", "segments": [2]}, "loss.direction 'sideways'"),
+    ({"direction": "to_server", "segments": [2], "times": 2}, "loss {"),
+    ({"direction": "to_server", "segments": 2}, "loss.segments 2"),
+    ({"direction": "to_server", "segments": []}, "loss.segments []"),
+    ({"direction": "to_server", "segments": [0]}, "loss.segments [0]"),
+    ({"direction": "to_server", "segments": [21]}, "loss.segments [21]"),
+    ({"direction": "to_server", "segments": ["2"]}, "loss.segments ['2']"),
+    ({"direction": "to_server", "segments": [True]}, "loss.segments [True]"),
+    ({"direction": "to_server", "segments": [2, 2]}, "loss.segments [2, 2]"),
+])
+def test_a_bad_loss_is_one_line_naming_it_and_the_right_form(loss, named):
+    scenarios = {**SCENARIOS, "lossy": {**SCENARIOS["reqresp"], "port": 2223, "loss": loss}}
+    message = error(lab_scenarios=scenarios, lab_run_scenarios=["reqresp", "lossy"])
+    assert f"lab_scenarios.lossy.{named}" in message
+    assert "{direction: to_server or to_client, segments: [2]}" in message
+
+
+def test_a_bad_loss_of_a_scenario_that_does_not_run_stops_nothing():
+    scenarios = {**SCENARIOS, "lossy": {**SCENARIOS["reqresp"], "loss": "drop 2"}}
+    assert "lossy" not in plan(lab_scenarios=scenarios)["scenarios"]
+
+
+def test_a_loss_scenario_for_a_pair_on_machines_is_refused_naming_pair_and_scenario():
+    roster = [{"name": "ani-budi", "server": "vm01", "client": "vm02", "capture": "server"}]
+    message = error(lab_scenarios=LOSSY, lab_run_scenarios=["reqresp-loss"], lab_roster=roster)
+    assert message.startswith("Pair 'ani-budi': scenario 'reqresp-loss' drops a segment (loss)")
+    assert "containers" in message
+    assert plan(hosts=MACHINES, lab_scenarios=LOSSY, lab_run_scenarios=["reqresp"],
+                lab_roster=roster)["pairs"][0]["kind"] == "machines"

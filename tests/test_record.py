@@ -185,3 +185,25 @@ def test_an_archive_member_beyond_the_bound_or_a_damaged_archive_is_named(tmp_pa
                                       "(10)")
     assert refused["p02/reqresp"].startswith("the archive of pcaps from vm2 is damaged: ")
     assert not (run_dir / "p01" / "reqresp.pcap").exists()
+
+
+@pytest.mark.parametrize("dropped, why", [
+    (1, None),
+    (0, "the receiver dropped no segment"),
+    (None, "the receiver dropped no segment"),
+])
+def test_a_loss_scenario_is_ok_only_when_its_segment_was_dropped(tmp_path, dropped, why):
+    lossy = {**SPEC, "loss": {"direction": "to_server", "segments": [2]}}
+    p, pcap = params(tmp_path)
+    p["loss"] = {"direction": "to_server", "segments": [2], "dropped": dropped, "receiver": "s",
+                 "table": "tcplab_loss"}
+    result = record.judge(p, lossy, MESSAGES, pcap)
+    assert result["loss"]["dropped"] == dropped
+    if why is None:
+        assert (result["status"], result["reasons"]) == ("ok", [])
+    else:
+        assert result["status"] == "failed"
+        assert result["reasons"] == [
+            f"scenario upcall drops data segment 2 to_server once, but {why}, so the capture lacks "
+            "the retransmission it is for (did the client send that many data segments?)"]
+    assert "loss" not in judge(params(tmp_path)[0], pcap)  # other scenarios' records have none

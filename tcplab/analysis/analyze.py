@@ -14,7 +14,9 @@ scenario requires (or is missing, or extra), a stream ending inside a line, miss
 reset or a missing FIN exchange, tcpdump drops, a checksum differing from the manifest.
 Retransmissions, out-of-order segments, duplicate ACKs and zero windows are anomalies worth
 showing but do not by themselves make a capture incomplete: TCP recovered from them and the
-students can still read the exchange.
+students can still read the exchange. A scenario that loses a segment on purpose (the
+scenario's ``loss``) is the one exception the other way round: its capture is incomplete
+WITHOUT a retransmission from the side whose segment was to be lost.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from ..i18n import Text as T
 from .capture import Capture, CaptureError, gc_paused, read_capture
 from .connection import assign_roles, conversations, duplicate_acks, main_conversation, reset_anomalies, segments, window_anomalies
 from .exchanges import expect, show
-from .model import C2S, S2C, Anomaly, CaptureAnalysis, Conversation, ConversationAnalysis, Message, Stream
+from .model import C2S, S2C, SIDE, Anomaly, CaptureAnalysis, Conversation, ConversationAnalysis, Message, Stream
 from .phases import handshake, phases, teardown
 from .streams import messages, stream
+
+RESENT = ("retransmission", "fast retransmission")
 
 
 def drop_anomalies(counts: dict | None) -> list[Anomaly]:
@@ -136,6 +140,7 @@ def judge(job: CaptureJob, capture: Capture, found: list[Conversation],
             analysis = analyze_conversation(main, capture.first_time or 0.0, spec, job.messages,
                                             job.expected_replies, job.expected_from)
         reasons += conversation_reasons(analysis, expected_given=job.messages is not None)
+        reasons += loss_reasons(analysis, spec)
         for direction in (C2S, S2C):
             note = analysis.messages[direction].note
             if note:
@@ -196,6 +201,19 @@ def conversation_reasons(analysis: ConversationAnalysis, expected_given: bool) -
     if not close.complete:
         reasons.append(T("reason.termination", description=close.description))
     return reasons
+
+
+def loss_reasons(analysis: ConversationAnalysis, spec: Scenario | None) -> list[str]:
+    """A scenario that loses a segment (`Loss`) is there to show TCP sending it again: a capture
+    of it with no retransmission from that side does not show the lesson."""
+    if spec is None or spec.loss is None:
+        return []
+    direction = C2S if spec.loss.direction == "to_server" else S2C
+    if any(a.kind in RESENT and a.direction == direction for a in analysis.anomalies):
+        return []
+    side = T(f"side.{SIDE[direction]}")
+    return [T("reason.loss_missing", scenario=spec.name, side=side,
+              segments=", ".join(str(n) for n in spec.loss.segments))]
 
 
 def unreadable(job: CaptureJob, error: T, notes: list[str]) -> CaptureAnalysis:

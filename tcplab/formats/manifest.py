@@ -27,13 +27,39 @@ CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.
 
 
 @dataclass(frozen=True)
+class Loss:
+    """A scenario's lesson of a lost segment: the receiver drops these data segments of one
+    direction (``to_server`` or ``to_client``), each once, so TCP sends each again."""
+
+    direction: str
+    segments: tuple[int, ...]
+
+
+LOSS_DIRECTIONS = ("to_server", "to_client")
+
+
+def read_loss(value: object) -> Loss | None:
+    """A scenario's ``loss`` from a manifest or plan, or None when it has none (or not as the
+    lab writes it: the lab checked it when it planned the run)."""
+    if not isinstance(value, dict) or value.get("direction") not in LOSS_DIRECTIONS:
+        return None
+    segments = value.get("segments")
+    if not isinstance(segments, list) or not segments or any(
+            isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in segments):
+        return None
+    return Loss(value["direction"], tuple(sorted(segments)))
+
+
+@dataclass(frozen=True)
 class Scenario:
-    """A scenario as data: its server port and the rule for the expected reply."""
+    """A scenario as data: its server port, the rule for the expected reply, and the segments
+    the lab drops in it (`Loss`), if any."""
 
     name: str
     port: int | None
     reply_format: str
     messages: tuple[str, ...] = ()
+    loss: Loss | None = None
 
     def reply(self, message: str) -> str:
         """The reply the scenario requires for `message` (``{message}`` substituted)."""
@@ -150,7 +176,8 @@ def _scenario_specs(manifest: dict) -> dict[str, Scenario]:
         port = entry.get("port", known.port if known else None)
         reply_format = entry.get("reply_format", known.reply_format if known else "{message}")
         specs[name] = Scenario(name, int(port) if port is not None else None, str(reply_format),
-                               tuple(str(m) for m in entry.get("messages") or ()))
+                               tuple(str(m) for m in entry.get("messages") or ()),
+                               read_loss(entry.get("loss")))
     return specs
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..i18n import Text as T
 from ..i18n import languages
-from .manifest import Scenario
+from .manifest import Scenario, read_loss
 
 PLAN_SCHEMA = "tcplab.plan/1"
 PAIR_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")  # the names the plan gives or accepts
@@ -83,6 +83,8 @@ def check_plan(plan: object, where: str = "plan") -> dict:
         for field in ("server", "client", "reply_format"):
             if not isinstance(spec.get(field), str):
                 raise bad(f"scenarios.{name}.{field}", spec.get(field), "string")
+        if "loss" in spec and read_loss(spec["loss"]) is None:
+            raise bad(f"scenarios.{name}.loss", spec["loss"], "loss")
     pairs = plan.get("pairs")
     if not isinstance(pairs, list) or not pairs:
         raise bad("pairs", pairs, "pairs")
@@ -122,5 +124,5 @@ def plan_language(plan: dict) -> str:
 def scenario_specs(plan: dict) -> dict[str, Scenario]:
     """The plan's scenarios as the analyzer reads them: port and reply rule."""
     return {name: Scenario(name, spec["port"], spec["reply_format"],
-                           tuple(spec.get("messages") or ()))
+                           tuple(spec.get("messages") or ()), read_loss(spec.get("loss")))
             for name, spec in plan["scenarios"].items()}

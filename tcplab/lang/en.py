@@ -147,6 +147,9 @@ STRINGS = {
     "reason.no_tcp": "no TCP conversation",
     "reason.no_conversation": "no conversation with the server port {port}",
     "reason.no_data": "no application data was exchanged",
+    "reason.loss_missing": ("scenario {scenario} loses the {side}'s data segment {segments} once, "
+                            "but the {side} sent nothing again: the capture shows no "
+                            "retransmission"),
     "reason.termination": "termination: {description}",
     "note.roles_without_handshake": "no handshake: client {client} and server {server} told "
                                     "apart by the {how}",
@@ -359,6 +362,27 @@ STRINGS = {
                          "server stops.",
     "handout.step_stop": "Stop tcpdump with {keys}. Your capture of {scenario} is the file "
                          "{file}.",
+    "handout.step_loss_client": ("What to look for: in this scenario the lab loses the client's "
+                                 "data segment {segment} (counted from 1: the first that carries a "
+                                 "message is 1) "
+                                 "once, after the bridge, on the server's side. Your capture has "
+                                 "it, then nothing from the server for 200 ms or more - TCP's "
+                                 "retransmission timeout (RTO) - then the same segment again, "
+                                 "which Wireshark marks {flag} (filter {filter}), and only then "
+                                 "the server's ACK and reply. The lab drops it while its own run "
+                                 "takes the capture; by hand it is lost only if your teacher has "
+                                 "put the drop in place, else your capture shows no "
+                                 "retransmission."),
+    "handout.step_loss_server": ("What to look for: in this scenario the lab loses the server's "
+                                 "data segment {segment} (counted from 1: the first that carries a "
+                                 "reply is 1) "
+                                 "once, after the bridge, on the client's side. Your capture has "
+                                 "it, then nothing from the client for 200 ms or more - TCP's "
+                                 "retransmission timeout (RTO) - then the same segment again, "
+                                 "which Wireshark marks {flag} (filter {filter}), and only then "
+                                 "the client's ACK. The lab drops it while its own run takes the "
+                                 "capture; by hand it is lost only if your teacher has put the "
+                                 "drop in place, else your capture shows no retransmission."),
     "handout.empty_message": "(an empty line: press Enter only)",
     "handout.exit_message": "(this message is {exit} and would stop the client: ask your "
                             "teacher)",
@@ -377,6 +401,7 @@ STRINGS = {
     "planfile.expect.scenarios": "the scenarios by name",
     "planfile.expect.scenario": "port, server, client and reply_format",
     "planfile.expect.port": "a port number (1-65535)",
+    "planfile.expect.loss": "{direction: to_server or to_client, segments: [2]}",
     "planfile.expect.pairs": "a list of pairs",
     "planfile.expect.pair_name": "a unique pair name (lower-case letters, digits and dashes)",
     "planfile.expect.kind": "docker or machines",

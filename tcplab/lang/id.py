@@ -151,6 +151,9 @@ STRINGS = {
     "reason.no_tcp": "tidak ada percakapan TCP",
     "reason.no_conversation": "tidak ada percakapan dengan port server {port}",
     "reason.no_data": "tidak ada data aplikasi yang dipertukarkan",
+    "reason.loss_missing": ("skenario {scenario} menghilangkan segmen data ke-{segments} dari "
+                            "{side} satu kali, tetapi {side} tidak mengirim apa pun lagi: "
+                            "capture ini tidak menunjukkan retransmisi"),
     "reason.termination": "termination: {description}",
     "note.roles_without_handshake": "tidak ada handshake: client {client} dan server {server} "
                                     "dibedakan berdasarkan {how}",
@@ -369,6 +372,30 @@ STRINGS = {
     "handout.step_exit": "Ketik {exit} lalu Enter: client menutup koneksi dan server berhenti.",
     "handout.step_stop": "Matikan tcpdump dengan {keys}. Hasil packet capturing {scenario} "
                          "kalian adalah file {file}.",
+    "handout.step_loss_client": ("Yang perlu diperhatikan: pada skenario ini lab "
+                                 "menghilangkan segmen data ke-{segment} dari client (dihitung "
+                                 "dari 1: segmen pertama yang berisi pesan) satu kali, setelah bridge, di "
+                                 "sisi server. Capture kalian berisi segmen itu, lalu tidak ada "
+                                 "apa pun dari server selama 200 ms atau lebih - timer "
+                                 "retransmisi TCP (RTO) - lalu segmen yang sama dikirim lagi, "
+                                 "yang ditandai Wireshark {flag} (filter {filter}), dan baru "
+                                 "setelah itu ACK dan balasan dari server. Lab menghilangkannya "
+                                 "selama sesi lab sendiri melakukan packet capturing; jika "
+                                 "dikerjakan sendiri, segmen itu hilang hanya jika pengajar sudah "
+                                 "memasang aturan tersebut, jika tidak capture kalian tidak "
+                                 "menunjukkan retransmisi."),
+    "handout.step_loss_server": ("Yang perlu diperhatikan: pada skenario ini lab "
+                                 "menghilangkan segmen data ke-{segment} dari server (dihitung "
+                                 "dari 1: segmen pertama yang berisi balasan) satu kali, setelah bridge, "
+                                 "di sisi client. Capture kalian berisi segmen itu, lalu tidak "
+                                 "ada apa pun dari client selama 200 ms atau lebih - timer "
+                                 "retransmisi TCP (RTO) - lalu segmen yang sama dikirim lagi, "
+                                 "yang ditandai Wireshark {flag} (filter {filter}), dan baru "
+                                 "setelah itu ACK dari client. Lab menghilangkannya selama sesi "
+                                 "lab sendiri melakukan packet capturing; jika dikerjakan "
+                                 "sendiri, segmen itu hilang hanya jika pengajar sudah memasang "
+                                 "aturan tersebut, jika tidak capture kalian tidak menunjukkan "
+                                 "retransmisi."),
     "handout.empty_message": "(baris kosong: cukup tekan Enter)",
     "handout.exit_message": "(pesan ini adalah {exit} dan akan menghentikan client: tanyakan "
                             "ke pengajar)",
@@ -387,6 +414,7 @@ STRINGS = {
     "planfile.expect.scenarios": "skenario-skenario, dengan namanya sebagai kunci",
     "planfile.expect.scenario": "port, server, client dan reply_format",
     "planfile.expect.port": "nomor port (1-65535)",
+    "planfile.expect.loss": "{direction: to_server atau to_client, segments: [2]}",
     "planfile.expect.pairs": "daftar pasangan",
     "planfile.expect.pair_name": "nama pasangan yang unik (huruf kecil, angka dan tanda hubung)",
     "planfile.expect.kind": "docker atau machines",

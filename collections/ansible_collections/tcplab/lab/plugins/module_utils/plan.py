@@ -60,6 +60,10 @@ ADJECTIVES = (
     "segar", "harum", "wangi",
 )
 
+# A scenario's loss: the receiver drops these data segments of one direction, each once.
+LOSS_DIRECTIONS = ("to_server", "to_client")
+MAX_LOSS_SEGMENT = 20
+
 # Host numbers inside a pair's subnet: .1 is the bridge (gateway), then the server and the client.
 GATEWAY_HOSTNUM, SERVER_HOSTNUM, CLIENT_HOSTNUM = 1, 2, 3
 
@@ -119,7 +123,7 @@ def build_plan(settings, inventory, records=None):
     for index, entry in enumerate(entries, start=1):
         own = _messages(f"lab_roster pair {entry['name']}", entry.get("messages") or {}, scenarios, defined)
         if "server" in entry:
-            pair = _machine_pair(entry, index, settings, hosts)
+            pair = _machine_pair(entry, index, settings, hosts, scenarios)
         else:
             pair = _docker_pair(entry, index, lab_id, settings, hosts, network, bridge_prefix)
         pair["students"] = _roster_students(entry)
@@ -237,7 +241,26 @@ def _scenarios(settings):
         _check_message_list(f"lab_scenarios.{name}.messages", messages, fix)
         scenarios[name] = {"name": name, "port": port, "server": spec["server"], "client": spec["client"],
                            "reply_format": reply_format, "messages": list(messages)}
+        if spec.get("loss") is not None:
+            scenarios[name]["loss"] = _loss(name, spec["loss"])
     return scenarios
+
+
+def _loss(name, value):
+    """A scenario's impairment (DESIGN.md, "A lost segment"): which data segments of which
+    direction the receiver's namespace drops, each once."""
+    fix = (f"write loss: {{direction: to_server or to_client, segments: [2]}} (the data segments "
+           f"to drop once, counted from 1, at most {MAX_LOSS_SEGMENT}).")
+    if not isinstance(value, dict) or set(value) != {"direction", "segments"}:
+        raise PlanError(f"lab_scenarios.{name}.loss {value!r}: {fix}")
+    direction, segments = value["direction"], value["segments"]
+    if direction not in LOSS_DIRECTIONS:
+        raise PlanError(f"lab_scenarios.{name}.loss.direction {direction!r}: {fix}")
+    if (not isinstance(segments, list) or not segments
+            or any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_LOSS_SEGMENT
+                   for n in segments) or len(set(segments)) < len(segments)):
+        raise PlanError(f"lab_scenarios.{name}.loss.segments {segments!r}: {fix}")
+    return {"direction": direction, "segments": sorted(segments)}
 
 
 def _check_message_list(where, messages, fix):
@@ -470,7 +493,7 @@ def machine_address(host, hosts):
     return str(facts.get("lab_address") or facts.get("ansible_host") or host)
 
 
-def _machine_pair(entry, index, settings, hosts):
+def _machine_pair(entry, index, settings, hosts, scenarios):
     name = entry["name"]
     server, client = entry.get("server"), entry.get("client")
     if "docker_host" in entry:
@@ -500,6 +523,11 @@ def _machine_pair(entry, index, settings, hosts):
     if interface and not INTERFACE.match(str(interface)):
         raise PlanError(f"Pair {name!r}: capture_interface {interface!r} is not an interface name "
                         "(e.g. virbr0, eth0).")
+    lost = [scenario for scenario, spec in scenarios.items() if spec.get("loss")]
+    if lost:
+        raise PlanError(f"Pair {name!r}: scenario {lost[0]!r} drops a segment (loss), which the lab "
+                        "does only on its containers; run it with pairs on containers, or leave it "
+                        "out of lab_run_scenarios for pairs on machines.")
     return {
         "name": name, "index": index, "kind": "machines", "wave": 1,
         "docker_host": None, "network": None,

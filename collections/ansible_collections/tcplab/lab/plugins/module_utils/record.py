@@ -1,8 +1,9 @@
 """Judging one capture: is it ok, and if not, why (one line per reason).
 
 A capture is ok only when every message got its correct reply, both programs exited 0, tcpdump
-dropped nothing and captured every packet its filter received, and the pcap on the controller has
-the capture host's checksum.
+dropped nothing and captured every packet its filter received, the pcap on the controller has
+the capture host's checksum, and - for a scenario with ``loss`` - the receiver's nft table dropped
+every segment it was to drop (so the capture has TCP's retransmission of each).
 """
 
 import copy
@@ -89,6 +90,22 @@ def program_reasons(name, result):
     return []
 
 
+def loss_reasons(result, scenario):
+    """A loss scenario's capture without its drop has no retransmission to show: not ok."""
+    spec = scenario.get("loss")
+    if not spec or result.get("error"):
+        return []
+    wanted = len(spec["segments"])
+    dropped = (result.get("loss") or {}).get("dropped")
+    if dropped == wanted:
+        return []
+    segments = ", ".join(str(n) for n in spec["segments"])
+    shown = "no segment" if not dropped else f"{dropped} of {wanted} segments"
+    return [f"scenario {scenario['name']} drops data segment {segments} {spec['direction']} once, "
+            f"but the receiver dropped {shown}, so the capture lacks the retransmission it is "
+            "for (did the client send that many data segments?)"]
+
+
 def judge(result, scenario, messages, local_sha):
     """The capture's record (DESIGN.md, manifest.json's captures) from one merged result.
 
@@ -107,6 +124,7 @@ def judge(result, scenario, messages, local_sha):
         reasons.append(f"{count} of {len(replies)} messages got their correct reply")
     # An exchange that stopped early explains an empty capture; drops are still worth naming.
     reasons += [r for r in capture_reasons(capture) if not (error and "no packets" in r)]
+    reasons += loss_reasons(result, scenario)
     if local_sha is None:
         if capture.get("counts"):
             reasons.append("the pcap did not reach the controller")
@@ -126,6 +144,8 @@ def judge(result, scenario, messages, local_sha):
                        ("host", "interface", "filter", "counts", "tcpdump", "listening")},
                     "sha256": local_sha},
         "image": server.get("image"),
+        **({"loss": result.get("loss") or {**scenario["loss"], "dropped": None}}
+           if scenario.get("loss") else {}),
         "messages": list(messages),
         "expected_replies": replies,
         "answered": count,

@@ -11,7 +11,7 @@ description:
     server container; once the server listens (read from the container's socket table, so no
     connection is made), the client run in the client container with the messages as arguments
     (never through a shell); the server waited for; the capture stopped once quiet, with
-    tcpdump's counts.
+    tcpdump's counts; the loss table's count of dropped segments read and the table removed.
   - The programs run inside the containers the way C(docker exec) runs them - in the container's
     namespaces, root and environment - but entered directly with C(nsenter), which costs a few
     milliseconds where a runtime exec costs a tenth of a core-second. The engine (its socket) is
@@ -53,7 +53,7 @@ import tarfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tcplab.lab.plugins.module_utils import tcpdump
+from ansible_collections.tcplab.lab.plugins.module_utils import loss, tcpdump
 from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import DockerError, Engine
 from ansible_collections.tcplab.lab.plugins.module_utils.exchange import (
     StepError, add_error, client_argv, client_deadline, last_line, listening, new_result, server_argv)
@@ -66,12 +66,13 @@ class PairRun:
 
     def __init__(self, params, pair, scenario, tools):
         self.params, self.pair, self.scenario, self.run = params, pair, scenario, params["run"]
-        self.engine, self.nsenter = tools["engine"], tools["nsenter"]
+        self.engine, self.nsenter, self.nft = tools["engine"], tools["nsenter"], tools["nft"]
         self.result = new_result(pair, scenario)
         self.result["capture"]["tcpdump"] = tools["tcpdump"]
         self.pcap, self.stem = capture_paths(self.run, pair, scenario["name"])
         self.capturing = False
         self.server = None
+        self.drop = None  # nft's argv in the receiver's namespace while the scenario drops a segment
 
     def __call__(self):
         self.mark("running")
@@ -139,6 +140,8 @@ class PairRun:
         self.capturing = True
         self.result["capture"]["listening"] = started["listening"]
 
+        if self.scenario.get("loss"):
+            self.install_loss(server_info, client_info)
         if listening(net, port):
             raise StepError(f"Port {port} on {self.pair['server']['container']} is already in use (a server "
                             "left over from an earlier run?); stop it and run again.")
@@ -169,7 +172,42 @@ class PairRun:
         # The server ends when the client has closed; give it a moment.
         self.server.wait(p["finish_timeout"], stop=False)
 
+    def install_loss(self, server_info, client_info):
+        """The scenario's drop, in the receiver's network namespace: after the bridge, so the
+        capture has the original segment and TCP's retransmission (module_utils/loss.py)."""
+        spec = self.scenario["loss"]
+        role = "server" if spec["direction"] == "to_server" else "client"
+        info = server_info if role == "server" else client_info
+        if not self.nft:
+            raise StepError("nft is not installed on this Docker host, and scenario "
+                            f"{self.scenario['name']} drops a segment with it: install nftables there")
+        prefix = [self.nsenter, "--target", str(info["State"]["Pid"]), "--net", "--", self.nft]
+        self.result["loss"] = {"direction": spec["direction"], "segments": list(spec["segments"]),
+                               "receiver": self.pair[role]["container"], "table": loss.TABLE,
+                               "dropped": None}
+        try:
+            loss.install(prefix, self.scenario["port"], spec)
+        except (loss.LossError, OSError, subprocess.SubprocessError) as error:
+            raise StepError(f"putting nft table {loss.TABLE} in {self.pair[role]['container']}: "
+                            f"{error}") from None
+        self.drop = prefix
+
+    def remove_loss(self):
+        """Read how many segments the table dropped, then remove it: the next capture has none."""
+        try:
+            self.result["loss"]["dropped"] = loss.dropped(self.drop)
+        except (loss.LossError, OSError, subprocess.SubprocessError) as error:
+            add_error(self.result, f"reading nft table {loss.TABLE}: {error}")
+        try:
+            loss.remove(self.drop)
+        except (loss.LossError, OSError, subprocess.SubprocessError) as error:
+            add_error(self.result, f"removing nft table {loss.TABLE} from "
+                                   f"{self.result['loss']['receiver']}: {error}")
+        self.drop = None
+
     def clean_up(self):
+        if self.drop is not None:
+            self.remove_loss()
         if self.server is not None:
             finished = self.server.wait(0)
             stdout, stderr = self.server.output()
@@ -282,7 +320,9 @@ def main():
     )
     params = module.params
     nsenter = shutil.which("nsenter") or shutil.which("nsenter", path="/usr/bin:/usr/sbin:/bin:/sbin")
-    tools = {"engine": Engine(params["docker_socket"]), "nsenter": nsenter, "tcpdump": tcpdump.version()}
+    nft = shutil.which("nft") or shutil.which("nft", path="/usr/sbin:/sbin")
+    tools = {"engine": Engine(params["docker_socket"]), "nsenter": nsenter, "nft": nft,
+             "tcpdump": tcpdump.version()}
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, params["parallel"])) as pool:
         for pair_results in pool.map(lambda pair: run_pair(params, pair, tools), params["pairs"]):
