@@ -193,6 +193,14 @@ def test_a_loss_scenario_loses_the_second_segment_once_and_the_next_capture_has_
     assert again["packet"] == resent[0] and again["dir"] == "C>S"
     assert "lost" in next(s for s in lost["segments"] if s["no"] == data[1])["notes"]
     assert any("lost on its way" in line for line in lost["phases"]["explanation"])
+    # ... and so does the annotated copy a student opens in Wireshark, on both packets.
+    comments = subprocess.run(["tshark", "-r", str(run / "p01" / "reqresp-loss.annotated.pcapng"),
+                               "-T", "fields", "-e", "frame.number", "-e", "frame.comment"],
+                              capture_output=True, text=True, check=True).stdout
+    said = dict(line.split("\t", 1) for line in comments.splitlines())
+    assert f"lost on its way: no ACK came for it; TCP sends it again in packet {resent[0]}" \
+        in said[str(data[1])]
+    assert "retransmission" in said[str(resent[0])]
     # The scenario after it ran without the table: no retransmission, nothing left behind.
     assert plain["verdict"] == "complete" and not plain["anomalies"]
     assert tshark_rows(run / "p01" / "reqresp.pcap", "tcp.analysis.retransmission") == []

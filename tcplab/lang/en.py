@@ -509,6 +509,8 @@ STRINGS = {
     "annotate.fin_ack": "ACK: the {side} agrees to the {other}'s request to close",
     "annotate.last_ack": "ACK: the {side} confirms; the connection is closed",
     "annotate.reset": "RST: the {side} resets the connection",
+    "annotate.lost": "lost on its way: no ACK came for it; TCP sends it again in packet "
+                     "{packet}",
     "annotate.anomaly": "{kind}: {detail}",
     "annotate.problem": "problem: {problem}",
     "annotate.other_conversation": "another conversation, not the lab's ({client} → {server})",

@@ -527,6 +527,8 @@ STRINGS = {
     "annotate.fin_ack": "ACK: {side} menyetujui request {other} untuk menutup koneksi",
     "annotate.last_ack": "ACK: {side} mengonfirmasi; koneksi tertutup",
     "annotate.reset": "RST: {side} me-reset koneksi",
+    "annotate.lost": "hilang di jalan: tidak ada ACK untuknya; TCP mengirimnya ulang di paket "
+                     "{packet}",
     "annotate.anomaly": "{kind}: {detail}",
     "annotate.problem": "masalah: {problem}",
     "annotate.other_conversation": "percakapan lain, bukan percakapan lab ({client} → {server})",

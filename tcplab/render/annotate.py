@@ -42,6 +42,8 @@ def packet_comments(result: CaptureAnalysis) -> dict[int, list[T]]:
             if anomaly.packet is not None and anomaly.kind in RESENT:
                 said[anomaly.packet].append(T("annotate.anomaly", kind=T(f"kind.{anomaly.kind}"),
                                               detail=anomaly.detail))
+            if anomaly.packet is not None and anomaly.of is not None:
+                said[anomaly.of].append(T("annotate.lost", packet=anomaly.packet))
         _problems(result, main, said)
     for other in result.others:
         for packet in other.packets:
