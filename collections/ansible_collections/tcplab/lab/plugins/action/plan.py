@@ -81,8 +81,9 @@ class ActionModule(ActionBase):
             inventory = self._inventory(task_vars)
             records = self._records(os.path.join(settings["lab_captures_dir"], settings["lab_run_id"]))
             plan = build_plan(settings, inventory, records)
-            self._make_run_folder(plan)
-            self._write_handout(plan)
+            if not self._task.check_mode:  # --check writes nothing, not even the run folder
+                self._make_run_folder(plan)
+                self._write_handout(plan)
         except PlanError as error:
             result.update(failed=True, msg=str(error))
             return result
@@ -92,7 +93,7 @@ class ActionModule(ActionBase):
         except OSError as error:
             result.update(failed=True, msg=f"Cannot make the run folder: {error}")
             return result
-        result.update(changed=False, plan=plain(plan))
+        result.update(changed=False, plan=plain(plan), check_mode=bool(self._task.check_mode))
         return result
 
     @staticmethod

@@ -10,7 +10,7 @@ description:
     result with its status and host, a failed one with all Ansible returned - and a run under the
     same run id appends to it, under a line that says when it started.
   - A run that fails before its plan (a bad setting) has no folder and writes no log; its error is
-    on the terminal.
+    on the terminal. A run in check mode (C(--check)) writes nothing, this log included.
 """
 
 import datetime
@@ -61,7 +61,8 @@ class CallbackModule(CallbackBase):
         self.write(line)
 
     def v2_runner_on_ok(self, result):
-        if result.task.action == "tcplab.lab.plan" and "plan" in result.result:
+        if result.task.action == "tcplab.lab.plan" and "plan" in result.result \
+                and not result.result.get("check_mode"):
             self.start_log(result.result["plan"]["run_dir"])
         self.result("changed" if result.result.get("changed") else "ok", result)
 
