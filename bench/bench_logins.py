@@ -6,7 +6,7 @@ passwords (the slower kind: each is hashed):
   - the plan alone (`lab.yml --tags plan-only`): Ansible's fixed cost, to set the rest against;
   - the logins made cold (`--tags lab_students`), made again with nothing to change, and made
     again with new passwords (rotate);
-  - make clean (playbooks/teardown.yml), which removes them;
+  - make clean (tcplab.lab.teardown), which removes them;
   - the references: shell loops in the same container doing the bare minimum - useradd, the
     folder, one chpasswd for all; then userdel and the folders removed.
 Prints each wall time and the lab's time beyond the plan as a ratio to its reference.
