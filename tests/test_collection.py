@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_collections.tcplab.lab.plugins.action.plan import LITERAL, RENDERED
 from lab_playbook import make_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +101,13 @@ def test_the_collections_defaults_are_the_projects(installed):
             assert value == project[key], (path.relative_to(ROOT), key)
             checked += 1
     assert checked >= 20
+    # Every setting the plan reads that the project sets has a collection default too.
+    plan_defaults = {}
+    for path in sorted((roles / "lab_plan" / "defaults" / "main").glob("*.yml")):
+        plan_defaults.update(yaml.safe_load(path.read_text()))
+    missing = sorted(key for key in (*RENDERED, *LITERAL) if key in project and key not in plan_defaults)
+    assert not missing, f"settings with no default in role lab_plan: {missing}"
+    assert "lab_scenarios" in plan_defaults and "lab_programs_dir" in plan_defaults
 
 
 def test_a_users_own_playbook_runs_a_class_with_the_installed_collection(installed, tmp_path):
