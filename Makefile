@@ -41,7 +41,7 @@ ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 INVENTORY ?= inventory/docker
 PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVENTORY)
 
-.PHONY: help lab test clean report grade watch lint pytest molecule bench bench-class bench-grade bench-fuzz \
+.PHONY: help lab test clean report grade watch lint pytest molecule collection bench bench-class bench-grade bench-fuzz \
 	requirements setup setup-test \
 	.debs-lab .debs-test .debs-bench .debs-venv .debs-python3-venv .no-python
 
@@ -94,7 +94,14 @@ report: setup  ## report on a folder of captures: [DIR=captures/<run-id>] [LANG=
 
 # Removes exactly the pairs' logins, containers and networks this lab made; captures/ stays.
 clean: setup  ## remove exactly the lab's logins, containers and networks (captures/ stays)
-	$(PLAYBOOK) playbooks/teardown.yml $(ARGS)
+	$(PLAYBOOK) tcplab.lab.teardown $(ARGS)
+
+# The collection tcplab.lab as an artifact others install (ansible-galaxy collection install
+# dist/tcplab-lab-<version>.tar.gz); their controller needs this project's Python package too
+# (pip install <this folder>). README, "Use it from your own playbooks".
+COLLECTION := collections/ansible_collections/tcplab/lab
+collection: setup  ## build the collection tcplab.lab into dist/tcplab-lab-<version>.tar.gz
+	$(ANSIBLE_ENV) $(BIN)/ansible-galaxy collection build --force --output-path dist $(COLLECTION)
 
 setup: .debs-lab .debs-venv $(VENV)/.installed  ## install what the lab needs (Debian packages, .venv)
 

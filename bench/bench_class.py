@@ -55,7 +55,7 @@ def lab_ok(captures, run_id):
 
 
 def teardown():
-    ansible_playbook("playbooks/teardown.yml", variables={"lab_id": LAB["lab_id"]}, timeout=None)
+    ansible_playbook("tcplab.lab.teardown", variables={"lab_id": LAB["lab_id"]}, timeout=None)
 
 
 def remove_bare():

@@ -67,7 +67,7 @@ def class_plan(pairs: int, captures: Path) -> dict:
                 "lab_roster": roster, "lab_run_scenarios": ["reqresp", "upcall"],
                 "lab_scenarios": scenarios, "lab_messages": {}, "lab_messages_seed": "bench",
                 "lab_messages_count": 3, "lab_captures_dir": str(captures),
-                "lab_programs_dir": str(ROOT / "files"), "lab_docker_host": "localhost",
+                "lab_programs_dir": str(ROOT / "collections/ansible_collections/tcplab/lab/roles/lab_plan/files"), "lab_docker_host": "localhost",
                 "lab_image_name": "img", "lab_network_pool": "10.213.0.0/16",
                 "lab_network_prefix": 24, "lab_bridge_prefix": "", "lab_capture_point": "bridge",
                 "lab_capture_host": "", "lab_capture_interface": "", "lab_remote_dir": "/opt",

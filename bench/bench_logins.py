@@ -6,7 +6,7 @@ passwords (the slower kind: each is hashed):
   - the plan alone (`lab.yml --tags plan-only`): Ansible's fixed cost, to set the rest against;
   - the logins made cold (`--tags lab_students`), made again with nothing to change, and made
     again with new passwords (rotate);
-  - make clean (playbooks/teardown.yml), which removes them;
+  - make clean (tcplab.lab.teardown), which removes them;
   - the references: shell loops in the same container doing the bare minimum - useradd, the
     folder, one chpasswd for all; then userdel and the folders removed.
 Prints each wall time and the lab's time beyond the plan as a ratio to its reference.
@@ -111,7 +111,7 @@ def main():
                 "logins, rotated": timed(lambda: run("lab.yml", "--tags", "lab_students",
                                                      lab_run_id="rotated",
                                                      lab_student_rotate=True))[0],
-                "make clean": timed(lambda: run("playbooks/teardown.yml"))[0],
+                "make clean": timed(lambda: run("tcplab.lab.teardown"))[0],
             }
             references = {}
             for name, script in (("make", MAKE), ("remove", REMOVE)):
@@ -121,7 +121,7 @@ def main():
                     said = done.output.decode(errors="replace")[-2000:]
                     sys.exit(f"the reference failed: {said}")
         finally:
-            ansible_playbook("playbooks/teardown.yml", inventory=inventory)
+            ansible_playbook("tcplab.lab.teardown", inventory=inventory)
             host.remove(force=True)
     base = figures["plan alone"]
     print(f"Logins of {pairs} pairs on one lab machine (over SSH), wall seconds:")

@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-LAB_FILES = Path(__file__).resolve().parent.parent / "files"
+LAB_FILES = Path(__file__).resolve().parent.parent / "collections/ansible_collections/tcplab/lab/roles/lab_plan/files"
 CLIENT_LABELS = ("Received from server: ", "Received upcall from server: ")
 TIMEOUT = 20  # seconds for any one wait
 

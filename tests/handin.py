@@ -31,7 +31,7 @@ from analyzer_loopback import free_port
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import build_plan
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = ROOT / "files"
+FILES = ROOT / "collections/ansible_collections/tcplab/lab/roles/lab_plan/files"
 PROGRAMS = Path(__file__).resolve().parent / "student_programs"
 TIMEOUT = 20
 SETTLE = 2.0  # seconds between the server stopping and Ctrl+C on tcpdump: its buffer timeout is 1 s

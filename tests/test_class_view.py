@@ -17,7 +17,7 @@ LAB = "tcplab-view"
 @pytest.fixture
 def captures(tmp_path):
     yield tmp_path / "captures"
-    ansible_playbook("playbooks/teardown.yml", variables={"lab_id": LAB})
+    ansible_playbook("tcplab.lab.teardown", variables={"lab_id": LAB})
 
 
 def make_lab(captures, *args, verbose=False):

@@ -35,7 +35,7 @@ def lab(tmp_path):
     settings = {"lab_id": "tcplab-pytest", "lab_network_pool": "10.215.0.0/16",
                 "lab_captures_dir": str(tmp_path / "captures")}
     yield settings
-    playbook("playbooks/teardown.yml", lab_id=settings["lab_id"])
+    playbook("tcplab.lab.teardown", lab_id=settings["lab_id"])
 
 
 def manifest(lab, run_id):
@@ -99,7 +99,7 @@ def test_a_class_of_42_pairs_provisions_and_teardown_removes_exactly_it(lab):
         assert all(s.subnet_of(ipaddress.ip_network(lab["lab_network_pool"])) for s in subnets)
         assert all(c.status == "running" for c in containers)
 
-        playbook("playbooks/teardown.yml", lab_id=lab["lab_id"])
+        playbook("tcplab.lab.teardown", lab_id=lab["lab_id"])
         assert labelled(lab["lab_id"]) == ([], [])
         decoy.reload()  # raises NotFound if teardown removed what it did not make
         decoy_network.reload()

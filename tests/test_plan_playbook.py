@@ -1,6 +1,6 @@
 """The plan step as Ansible runs it: settings from the inventory and the command line, messages raw.
 
-Runs playbooks/plan.yml for real (no Docker needed: planning touches no machine) and reads the
+Runs the collection's playbook tcplab.lab.plan for real (no Docker needed: planning touches no machine) and reads the
 plan the role published.
 """
 import json
@@ -17,7 +17,7 @@ def published_plan(tmp_path, *args, variables=None):
     out.unlink(missing_ok=True)  # what an earlier call published
     playbook = tmp_path / "probe.yml"
     playbook.write_text(
-        f"- ansible.builtin.import_playbook: {ROOT / 'playbooks/plan.yml'}\n"
+        f"- ansible.builtin.import_playbook: tcplab.lab.plan\n"
         "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
         "    - ansible.builtin.copy:\n        content: \"{{ lab_plan | to_json }}\"\n"
         f"        dest: {out}\n        mode: '0644'\n")

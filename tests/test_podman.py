@@ -215,7 +215,7 @@ def test_the_lab_runs_on_podman_beside_docker(podman, rootfs, tmp_path):
         assert again.returncode == 0, again.stdout[-4000:]
         assert sorted(c.id for c in client.containers.list(filters={"label": LABEL})) == ids
     finally:
-        down = ansible_playbook("playbooks/teardown.yml", variables={
+        down = ansible_playbook("tcplab.lab.teardown", variables={
             "lab_id": LAB["lab_id"], "lab_docker_socket": str(socket_path)})
     assert down.returncode == 0, down.stdout[-4000:]
     assert not client.containers.list(all=True, filters={"label": LABEL})

@@ -1,4 +1,4 @@
-"""Tests for the student-facing lab programs in files/<scenario>/{server,client}.py.
+"""Tests for the student-facing lab programs in the collection's roles/lab_plan/files/<scenario>/{server,client}.py.
 
 Every test runs the real programs as processes on 127.0.0.1. Servers start with
 --port 0 and the test reads the real port from their "Server listening on" line.
@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from analyzer_loopback import can_capture, capture_exchange
 
-LAB_FILES = Path(__file__).resolve().parent.parent / "files"
+LAB_FILES = Path(__file__).resolve().parent.parent / "collections/ansible_collections/tcplab/lab/roles/lab_plan/files"
 LAB_STEP_TIMEOUT = 20  # seconds for any one wait
 LAB_PROMPT = "Enter message (exit to quit): "
 LAB_SCENARIOS = {

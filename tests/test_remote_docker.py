@@ -68,7 +68,7 @@ def remote_docker_host(tmp_path):
             "lab_captures_dir": str(tmp_path / "captures"), "lab_known_hosts": str(tmp_path / "known_hosts"),
             "lab_roster": [{"name": "r01", "docker_host": "lab-pc-2"}]}))
         yield inventory
-        ansible_playbook("playbooks/teardown.yml", inventory=inventory)
+        ansible_playbook("tcplab.lab.teardown", inventory=inventory)
     finally:
         host.remove(force=True)
 

@@ -23,7 +23,7 @@ from ansible_collections.tcplab.lab.plugins.module_utils.plan import PlanError, 
 from tcplab.handout import write_handout
 
 ROOT = Path(__file__).resolve().parent.parent
-PROGRAM = ROOT / "roles" / "lab_students" / "files" / "tcplab-student"
+PROGRAM = ROOT / "collections/ansible_collections/tcplab/lab/roles/lab_students" / "files" / "tcplab-student"
 SCENARIOS = {
     "reqresp": {"port": 2222, "server": "reqresp/server.py", "client": "reqresp/client.py",
                 "reply_format": "{message}", "messages": ["hello"]},

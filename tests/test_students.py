@@ -241,7 +241,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
         wait_for_ssh(PORT)
         yield lab
     finally:
-        ansible_playbook("playbooks/teardown.yml", inventory=lab.inventory)
+        ansible_playbook("tcplab.lab.teardown", inventory=lab.inventory)
         lab.host.remove(force=True)
         assert Path("/etc/passwd").read_text() == accounts_here  # no account here, ever
 
@@ -506,7 +506,7 @@ def test_a_password_login_works_and_a_reprovision_keeps_it_unless_rotated(lab: L
 
 
 def test_make_clean_removes_every_login_or_keeps_the_folders(lab: Lab) -> None:
-    kept = lab.playbook("playbooks/teardown.yml", lab_student_keep_folders=True)
+    kept = lab.playbook("tcplab.lab.teardown", lab_student_keep_folders=True)
     said = " ".join((kept.stdout + kept.stderr).split())
     assert "kept the folders of 3 login(s) on lab-pc-3 (root's now)" in said
     code, users = lab.on_host("getent", "passwd", "tlstud-s01", "tlstud-s02", "tlstud-m01")
@@ -523,7 +523,7 @@ def test_make_clean_removes_every_login_or_keeps_the_folders(lab: Lab) -> None:
     lab.playbook("lab.yml", "--tags", "lab_students", lab_run_id="again2")
     code, owner = lab.on_host("stat", "-c", "%U", f"{FOLDERS}/s01/s01-tcp.pcap")
     assert owner.strip() == "tlstud-s01"
-    cleaned = lab.playbook("playbooks/teardown.yml")
+    cleaned = lab.playbook("tcplab.lab.teardown")
     said = " ".join((cleaned.stdout + cleaned.stderr).split())
     assert ("removed 5 capture(s) still in the pairs' folders on lab-pc-3 (tlstud-m01 3, "
             "tlstud-s01 2); set lab_student_keep_folders: true to keep the folders") in said

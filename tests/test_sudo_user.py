@@ -41,7 +41,7 @@ def teacher():
     try:
         yield pwd.getpwnam(USER)
     finally:
-        ansible_playbook("playbooks/teardown.yml", variables={"lab_id": LAB["lab_id"]})
+        ansible_playbook("tcplab.lab.teardown", variables={"lab_id": LAB["lab_id"]})
         sudoers.unlink()
         subprocess.run(["userdel", "--remove", USER], check=False, capture_output=True)
 

@@ -46,7 +46,7 @@ def provisioned(tmp_path):
     result = ansible_playbook("lab.yml", "--tags", "lab_provision", variables=variables)
     assert result.returncode == 0, result.stdout[-3000:]
     yield variables, tmp_path / "captures" / "setup" / "plan.json"
-    ansible_playbook("playbooks/teardown.yml", variables={"lab_id": LAB["lab_id"]})
+    ansible_playbook("tcplab.lab.teardown", variables={"lab_id": LAB["lab_id"]})
 
 
 def test_watching_a_pair_shows_its_conversation_and_nothing_else(provisioned):

@@ -11,7 +11,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-FILES = Path(__file__).resolve().parents[2] / "files"
+FILES = Path(__file__).resolve().parents[2] / "collections/ansible_collections/tcplab/lab/roles/lab_plan/files"
 
 
 def main() -> int:

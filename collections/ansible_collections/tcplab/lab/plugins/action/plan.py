@@ -70,10 +70,15 @@ class ActionModule(ActionBase):
                 value = task_vars.get(key, default)
                 settings[key] = self._templar.template(value) if isinstance(value, str) else value
             settings = plain(settings)
+            # A relative captures folder (the collection's default, `captures`) is the folder
+            # ansible-playbook runs in.
+            if settings["lab_captures_dir"]:
+                settings["lab_captures_dir"] = os.path.abspath(str(settings["lab_captures_dir"]))
             settings["controller"] = task_vars.get("inventory_hostname", "localhost")
             if write_handout is None:
                 raise PlanError("The tcplab package is not installed in the Python Ansible runs on: run "
-                                "make setup (it installs it into the lab's virtualenv).")
+                                "make setup in the project (it installs it into the lab's virtualenv), or "
+                                "pip install the project's folder into that Python.")
             # What students' ssh reaches the controller by, unless lab_student_address says.
             settings["controller_address"] = socket.gethostname()
             settings["report_languages"] = sorted(languages())

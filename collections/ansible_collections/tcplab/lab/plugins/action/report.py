@@ -33,8 +33,9 @@ class ActionModule(ControllerAction):
         if not stale(args["run_dir"]):
             return {"changed": False}
         if report is None:
-            raise ValueError("the tcplab package is not installed in the Python Ansible runs on: "
-                             "run make setup (it installs it into the lab's virtualenv)")
+            raise ValueError("the tcplab package is not installed in the Python Ansible runs on: run "
+                             "make setup in the project (it installs it into the lab's virtualenv), or "
+                             "pip install the project's folder into that Python")
         printed = io.StringIO()
         try:
             with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
