@@ -311,7 +311,8 @@ def test_a_loss_scenario_carries_its_loss_in_the_plan_and_others_carry_none():
 
 def test_the_shipped_loss_scenario_is_off_unless_listed():
     root = Path(__file__).resolve().parent.parent
-    shipped = yaml.safe_load((root / "inventory/common/group_vars/all/scenarios.yml").read_text())
+    defaults_dir = root / "collections/ansible_collections/tcplab/lab/roles/lab_plan/defaults/main"
+    shipped = yaml.safe_load((defaults_dir / "scenarios.yml").read_text())
     defaults = yaml.safe_load((root / "inventory/common/group_vars/all/lab.yml").read_text())
     assert "reqresp-loss" not in defaults["lab_run_scenarios"]
     spec = shipped["lab_scenarios"]["reqresp-loss"]
