@@ -69,3 +69,27 @@ def test_v1_shows_ansibles_own_output_and_this_runs_summary(captures):
     assert any(line.startswith("PLAY RECAP") for line in lines)
     assert any("Run folder: " in line for line in lines)
     assert any("TASK [lab_exchange : Run every scenario" in line for line in lines)
+
+
+def containers_of_the_lab():
+    found = subprocess.run(["docker", "ps", "-a", "--filter", f"label=org.tcplab.lab={LAB}",
+                            "--format", "{{.Names}}"], capture_output=True, text=True, check=True)
+    return sorted(found.stdout.split())
+
+
+def test_check_mode_changes_and_writes_nothing_and_says_what_a_run_would_do(captures):
+    status, lines = make_lab(captures, "-e lab_class_size=2", "--check", "--diff")
+    assert status == 0, "\n".join(lines)
+    assert not captures.exists() and containers_of_the_lab() == []
+    assert re.match(r"Run folder: .* \(check mode: not made\)$", lines[1]), lines
+    assert "provision  would make 4 container(s), make 2 network(s) on localhost" in lines, lines
+    assert lines[-1] == ("Check mode: nothing was changed or written. A run would take 4 "
+                         "capture(s): p01/reqresp, p02/reqresp, p01/upcall, p02/upcall."), lines
+    # After a real run, --check finds the class as planned; a container gone is named.
+    assert make_lab(captures, "-e lab_class_size=2")[0] == 0
+    runs = sorted(captures.iterdir())
+    subprocess.run(["docker", "rm", "-f", f"{LAB}-p02-client"], capture_output=True, check=True)
+    status, lines = make_lab(captures, "-e lab_class_size=2", "--check")
+    assert status == 0, "\n".join(lines)
+    assert "provision  would make 1 container(s) on localhost" in lines, lines
+    assert sorted(captures.iterdir()) == runs and f"{LAB}-p02-client" not in containers_of_the_lab()

@@ -33,7 +33,7 @@ class CallbackModule(CallbackBase):
 
     def __init__(self):
         super().__init__()
-        self.plan = None
+        self.plan, self.check_mode = None, False
         self.started = time.time()
         self.ready = []
         self.set_up = [0, 0]
@@ -60,21 +60,27 @@ class CallbackModule(CallbackBase):
         self._handle_warnings_and_exception(result)
         action, answer, host = result.task.action, result.result, result.host.get_name()
         if action == ACTION + "plan":
-            self.plan = answer["plan"]
+            self.plan, self.check_mode = answer["plan"], bool(answer.get("check_mode"))
             self.show_plan()
         elif action == ACTION + "machine" and self.ready is not True:
             self.ready.append(host)
             if answer.get("stopped"):
-                self.line("machines", f"{host}: stopped {len(answer['stopped'])} thing(s) an earlier run left running")
+                self.line("machines", f"{host}: {'would stop' if self.check_mode else 'stopped'} "
+                          f"{len(answer['stopped'])} thing(s) an earlier run left running")
         elif action == ACTION + "docker_image":
             if answer.get("present"):
                 self.line("image", f"{answer['name']} {answer.get('how', 'present')} on {host}")
+            elif self.check_mode:
+                self.line("image", f"{answer['name']} is not on {host}: a run would build it offline")
             else:
                 self.line("image", f"{answer['name']} is not on {host}: building it offline (a minute, once)")
         elif action == ACTION + "docker_class":
             pairs = answer.get("pairs") or {}
             good = [name for name, state in pairs.items() if not state.get("error")]
-            self.line("provision", f"{len(good)} of {len(pairs)} pairs set up on {host}")
+            if self.check_mode:
+                self.line("provision", would_provision(pairs, host))
+            else:
+                self.line("provision", f"{len(good)} of {len(pairs)} pairs set up on {host}")
         elif action == ACTION + "logins":
             self.line("logins", f"passwords in {answer['file']} (yours alone, mode 600)"
                       if answer.get("new") or answer.get("kept") else "every pair logs in with its key")
@@ -122,7 +128,8 @@ class CallbackModule(CallbackBase):
                               f"{', '.join(plan['scenarios'])} on {where}")
         if todo < total:
             self._display.display(f"{total - todo} of {total} captures are already complete; taking the other {todo}")
-        self._display.display(f"Run folder: {plan['run_dir']}")
+        self._display.display(f"Run folder: {plan['run_dir']}"
+                              + (" (check mode: not made)" if self.check_mode else ""))
 
     def show_records(self, records):
         for record in records:
@@ -160,6 +167,13 @@ class CallbackModule(CallbackBase):
         self.stop_progress()
         if not self.plan:
             return
+        if self.check_mode:
+            todo = [f"{pair}/{scenario}" for scenario, names in self.plan["todo"].items()
+                    for pair in names]
+            self._display.display(f"Check mode: nothing was changed or written. A run would take "
+                                  f"{len(todo)} capture(s)" + (f": {', '.join(todo[:8])}"
+                                  + (", ..." if len(todo) > 8 else "") if todo else "") + ".")
+            return
         summary = os.path.join(self.plan["run_dir"], "summary.txt")
         if os.path.exists(summary) and os.path.getmtime(summary) >= self.started:
             with open(summary, encoding="utf-8") as f:
@@ -174,6 +188,19 @@ class CallbackModule(CallbackBase):
         if self.failed_hosts:
             self._display.display(f"The whole log: {os.path.join(self.plan['run_dir'], 'ansible.log')}")
 
+
+
+def would_provision(pairs, host):
+    """The provision line of a --check run: what setting the pairs up would make or replace."""
+    counts = {}
+    for state in pairs.values():
+        for step in state.get("would") or []:
+            verb, kind = step.split()[:2]
+            counts[(verb, kind)] = counts.get((verb, kind), 0) + 1
+    if not counts:
+        return f"all {len(pairs)} pairs as planned on {host}: nothing to change"
+    said = ", ".join(f"{verb} {number} {kind}(s)" for (verb, kind), number in sorted(counts.items()))
+    return f"would {said} on {host}"
 
 class Progress(threading.Thread):
     """Counts the progress markers a Docker batch leaves in the run folder, on one terminal line."""

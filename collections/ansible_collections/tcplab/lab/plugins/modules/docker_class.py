@@ -15,6 +15,8 @@ description:
   - A pair that cannot be set up is reported with its cause (a warning) and the other pairs go on;
     the module fails only when no pair could be set up.
   - C(state=absent) - removes every container and network labelled with the lab id, and nothing else.
+  - In check mode nothing is written or changed; each pair says what would be made, replaced or
+    started.
 options:
   state: {type: str, choices: [present, absent], default: present, description: Set the class up or remove it.}
   lab_id: {type: str, required: true, description: The lab whose containers and networks these are.}
@@ -29,8 +31,8 @@ author: tcplab
 """
 
 RETURN = r"""
-pairs: {description: "Per pair: changed, and error (empty when it is set up).", type: dict, returned: state=present}
-removed: {description: Names of the containers and networks removed., type: list, returned: state=absent}
+pairs: {description: "Per pair: changed, error (empty when it is set up), and would: in check mode what it would do (e.g. make network tcplab-p01, replace container tcplab-p01-server).", type: dict, returned: state=present}
+removed: {description: Names of the containers and networks removed (in check mode, that would be)., type: list, returned: state=absent}
 """
 
 import concurrent.futures
@@ -42,17 +44,21 @@ from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import BRIDG
 LABEL = "org.tcplab.lab"
 
 
-def write_programs(folder, programs):
-    """The programs under folder, each written only when it differs; True if any was."""
+def write_programs(folder, programs, check=False):
+    """The programs under folder, each written only when it differs (in check mode: nothing
+    written); True if any was (would be)."""
     changed = False
     for path, content in sorted(programs.items()):
         target = os.path.join(folder, path)
-        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
         data = content.encode("utf-8")
         if os.path.exists(target):
             with open(target, "rb") as f:
                 if f.read() == data:
                     continue
+        if check:
+            changed = True
+            continue
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
         with open(target + ".tmp", "wb") as f:
             f.write(data)
         os.chmod(target + ".tmp", 0o755)
@@ -62,20 +68,26 @@ def write_programs(folder, programs):
 
 
 class PairSetup:
-    def __init__(self, engine, params, image_id, programs):
+    """Sets one pair up; in check mode (`check`) changes nothing and lists in `would` what it
+    would do (make/replace/start a network or container)."""
+
+    def __init__(self, engine, params, image_id, programs, check=False):
         self.engine, self.params = engine, params
-        self.image_id, self.programs = image_id, programs
+        self.image_id, self.programs, self.check = image_id, programs, check
         self.bind = f"{programs}:{params['remote_dir']}:ro"
 
     def __call__(self, pair):
-        changed = False
+        changed, would = False, []
         try:
-            changed |= self.network(pair)
+            changed |= self.network(pair, would)
             for role in ("server", "client"):
-                changed |= self.container(pair, role)
-            return pair["name"], {"changed": changed, "error": ""}
+                if self.check and f"replace network {pair['network']['name']}" in would:
+                    would.append(f"replace container {pair[role]['container']}")  # goes with it
+                    continue
+                changed |= self.container(pair, role, would)
+            return pair["name"], {"changed": changed, "error": "", "would": would}
         except (DockerError, OSError) as error:
-            return pair["name"], {"changed": changed, "error": str(error)}
+            return pair["name"], {"changed": changed, "error": str(error), "would": would}
 
     def labels(self, pair, role=None):
         labels = {LABEL: self.params["lab_id"], "org.tcplab.pair": pair["name"]}
@@ -83,7 +95,7 @@ class PairSetup:
             labels["org.tcplab.role"] = role
         return labels
 
-    def network(self, pair):
+    def network(self, pair, would):
         wanted = pair["network"]
         found = self.engine.network(wanted["name"])
         if found is not None:
@@ -92,6 +104,10 @@ class PairSetup:
                     (found.get("Labels") or {}).get(LABEL)) == (
                     wanted["subnet"], wanted["gateway"], wanted["bridge"], self.params["lab_id"]):
                 return False
+        if self.check:
+            would.append(f"{'replace' if found is not None else 'make'} network {wanted['name']}")
+            return True
+        if found is not None:
             # The plan changed (another pool, another bridge name): make the pair anew.
             for role in ("server", "client"):
                 self.engine.remove_container(pair[role]["container"])
@@ -103,9 +119,17 @@ class PairSetup:
             "Labels": self.labels(pair)})
         return True
 
-    def container(self, pair, role):
+    def container(self, pair, role, would):
         name, network = pair[role]["container"], pair["network"]["name"]
         found = self.engine.container(name)
+        if self.check:
+            if found is None or not self.matches(found, pair, role):
+                would.append(f"{'replace' if found is not None else 'make'} container {name}")
+            elif not found["State"].get("Running"):
+                would.append(f"start container {name}")
+            else:
+                return False
+            return True
         if found is not None and not self.matches(found, pair, role):
             self.engine.remove_container(name)
             found = None
@@ -153,12 +177,12 @@ def address(network):
 def present(module, engine):
     p = module.params
     image = engine.image(p["image"])
-    if image is None:
+    if image is None and not module.check_mode:  # in check mode, it is built before this step
         module.fail_json(msg=f"The image {p['image']} is not on this Docker host: run the whole lab "
                              "(its image step builds it), or set lab_image_name to an image with python3.")
     programs = os.path.join(p["spool"], p["lab_id"], "programs")
-    written = write_programs(programs, p["programs"])
-    setup = PairSetup(engine, p, image["Id"], programs)
+    written = write_programs(programs, p["programs"], module.check_mode)
+    setup = PairSetup(engine, p, image["Id"] if image else None, programs, module.check_mode)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, p["parallel"])) as pool:
         results = dict(pool.map(setup, p["pairs"]))
     failed = {name: r["error"] for name, r in results.items() if r["error"]}
@@ -175,10 +199,12 @@ def absent(module, engine):
     removed = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, module.params["parallel"])) as pool:
         containers = [c["Names"][0].lstrip("/") for c in engine.containers(label)]
-        list(pool.map(engine.remove_container, containers))
+        if not module.check_mode:
+            list(pool.map(engine.remove_container, containers))
         removed += containers
         networks = [n["Name"] for n in engine.networks(label)]
-        list(pool.map(engine.remove_network, networks))
+        if not module.check_mode:
+            list(pool.map(engine.remove_network, networks))
         removed += networks
     module.exit_json(changed=bool(removed), removed=removed)
 
@@ -197,7 +223,7 @@ def main():
             "docker_socket": {"type": "path", "default": "/var/run/docker.sock"},
         },
         required_if=[("state", "present", ("image",))],
-        supports_check_mode=False,
+        supports_check_mode=True,
     )
     engine = Engine(module.params["docker_socket"])
     try:

@@ -26,9 +26,10 @@ author: tcplab
 RETURN = r"""
 tcpdump: {description: tcpdump's version line, or empty when it is not installed., type: str, returned: always}
 python: {description: The Python version of this machine., type: str, returned: always}
-stopped: {description: Leftover servers and captures stopped., type: list, returned: always}
+stopped: {description: "Leftover servers and captures stopped (in check mode: found, that a run would stop).", type: list, returned: always}
 """
 
+import glob
 import os
 import platform
 import re
@@ -36,6 +37,7 @@ import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.tcplab.lab.plugins.module_utils import supervise, tcpdump
+from ansible_collections.tcplab.lab.plugins.module_utils.files import read_int
 
 
 def port_holders(ports):
@@ -50,6 +52,16 @@ def port_holders(ports):
     return holders
 
 
+def leftovers(folder):
+    """The servers and captures an earlier run left running under `folder` (their pid files)."""
+    found = []
+    for pid_file in sorted(glob.glob(os.path.join(folder, "**", "*.pid"), recursive=True)):
+        pid = read_int(pid_file)
+        if pid and os.path.exists(f"/proc/{pid}"):
+            found.append(pid_file[:-len(".pid")])
+    return found
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -59,12 +71,15 @@ def main():
             "remote_dir": {"type": "path", "required": True},
             "ports": {"type": "list", "elements": "int", "default": []},
         },
-        supports_check_mode=False,
+        supports_check_mode=True,
     )
     p = module.params
     folder = os.path.join(p["spool"], p["lab_id"])
-    os.makedirs(folder, mode=0o755, exist_ok=True)
-    stopped = supervise.stop_leftovers(folder, p["remote_dir"]) + tcpdump.stop_leftovers(folder)
+    if module.check_mode:  # --check: name what a run would stop, change nothing
+        stopped = leftovers(folder)
+    else:
+        os.makedirs(folder, mode=0o755, exist_ok=True)
+        stopped = supervise.stop_leftovers(folder, p["remote_dir"]) + tcpdump.stop_leftovers(folder)
     holders = port_holders(p["ports"]) if p["ports"] else {}
     if holders:
         port, users = next(iter(holders.items()))
