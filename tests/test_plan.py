@@ -291,3 +291,32 @@ def test_a_message_already_given_is_derived_again():
     first, second = (p["messages"]["reqresp"][0] for p in result["pairs"])
     assert first == seeded_message("s", pair_a, "reqresp", 1)
     assert second == seeded_message("s", pair_b, "reqresp", 1, attempt=1) != first
+
+
+FORWARDED = {"pc1": {"ansible_host": "127.0.0.1", "ansible_port": 2201},
+             "pc2": {"ansible_host": "127.0.0.1", "ansible_port": 2202},
+             "pc3": {"ansible_host": "127.0.0.1", "ansible_port": 2203}}
+
+
+def test_two_machines_with_one_lab_address_are_refused_naming_both():
+    roster = [{"name": "p01", "server": "pc1", "client": "pc1"}, {"name": "p03", "server": "pc2", "client": "pc2"}]
+    with pytest.raises(PlanError) as raised:
+        plan(hosts=FORWARDED, lab_roster=roster)
+    assert str(raised.value) == ("Machines pc1 and pc2 both have the lab address 127.0.0.1: give each its own "
+                                 "lab_address in the inventory (the address the other machines reach it by).")
+    hosts = {"pc1": {**FORWARDED["pc1"], "lab_address": "10.0.0.1"},
+             "pc2": {**FORWARDED["pc2"], "lab_address": "10.0.0.2"}}
+    assert [p["server"]["address"] for p in plan(hosts=hosts, lab_roster=roster)["pairs"]] == ["10.0.0.1", "10.0.0.2"]
+
+
+def test_a_loopback_address_for_a_pair_across_two_machines_is_refused():
+    hosts = {"pc1": FORWARDED["pc1"], "pc2": {**FORWARDED["pc2"], "lab_address": "10.0.0.2"}}
+    with pytest.raises(PlanError) as raised:
+        plan(hosts=hosts, lab_roster=[{"name": "p01", "server": "pc2", "client": "pc1", "capture": "server"}])
+    assert str(raised.value) == (
+        "Pair 'p01': pc1 has the address 127.0.0.1, a loopback address, but the pair's server (pc2) and client "
+        "(pc1) are two machines: set lab_address of pc1 in the inventory to the address the other machines "
+        "reach it by.")
+    # On one machine, loopback is where the pair's traffic goes anyway.
+    assert plan(hosts=hosts, lab_roster=[{"name": "p01", "server": "pc1", "client": "pc1"}])["pairs"][0][
+        "capture"]["point"] == "loopback"

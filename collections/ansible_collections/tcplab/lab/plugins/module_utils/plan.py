@@ -136,6 +136,7 @@ def build_plan(settings, inventory, records=None):
             pair["messages"][name], pair["messages_source"][name] = list(messages), source
         pair["login"] = _login(entry, pair, access, scenarios, settings, hosts)
         pairs.append(pair)
+    _distinct_addresses(pairs, hosts)
     _assign_waves(pairs)
 
     records = records or {}
@@ -470,6 +471,32 @@ def machine_address(host, hosts):
     return str(facts.get("lab_address") or facts.get("ansible_host") or host)
 
 
+def is_loopback(address):
+    """Whether an address (or the name localhost) is one of the machine's own loopback addresses."""
+    if address.lower().rstrip(".") in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def _distinct_addresses(pairs, hosts):
+    """Each machine that runs a pair's server or client is reached by an address of its own: two
+    machines behind port forwards both have ansible_host 127.0.0.1, and one pair's client would
+    reach another pair's server on its own machine."""
+    machines = dict.fromkeys(p[role]["machine"] for p in pairs if p["kind"] == "machines"
+                             for role in ("server", "client"))
+    seen = {}
+    for machine in machines:
+        address = machine_address(machine, hosts)
+        if address in seen:
+            raise PlanError(f"Machines {seen[address]} and {machine} both have the lab address {address}: "
+                            "give each its own lab_address in the inventory (the address the other "
+                            "machines reach it by).")
+        seen[address] = machine
+
+
 def _machine_pair(entry, index, settings, hosts):
     name = entry["name"]
     server, client = entry.get("server"), entry.get("client")
@@ -480,6 +507,13 @@ def _machine_pair(entry, index, settings, hosts):
         raise PlanError(f"Pair {name!r}: server {server!r} and client {client!r} must both be inventory "
                         "hosts (list the machines under lab_machines in hosts.yml).")
     server_address, client_address = machine_address(server, hosts), machine_address(client, hosts)
+    if server != client:
+        for host, address in ((server, server_address), (client, client_address)):
+            if is_loopback(address):
+                raise PlanError(f"Pair {name!r}: {host} has the address {address}, a loopback address, but "
+                                f"the pair's server ({server}) and client ({client}) are two machines: set "
+                                f"lab_address of {host} in the inventory to the address the other machines "
+                                "reach it by.")
     interface = entry.get("capture_interface") or settings.get("lab_capture_interface") or ""
     if server == client:
         point, capture_host, peer, interface = "loopback", server, client_address, interface or "lo"
