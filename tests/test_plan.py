@@ -320,3 +320,27 @@ def test_a_loopback_address_for_a_pair_across_two_machines_is_refused():
     # On one machine, loopback is where the pair's traffic goes anyway.
     assert plan(hosts=hosts, lab_roster=[{"name": "p01", "server": "pc1", "client": "pc1"}])["pairs"][0][
         "capture"]["point"] == "loopback"
+
+
+def test_a_run_id_whose_plan_is_of_another_lab_or_roster_is_refused():
+    from ansible_collections.tcplab.lab.plugins.module_utils.plan import check_same_class
+    hosts = {**MACHINES}
+    machines = plan(hosts=hosts, lab_id="vmclass", lab_run_id="r7", lab_capture_host="hv",
+                    lab_roster=[{"name": "p01", "server": "vm01", "client": "vm02"}])
+    docker = plan(lab_run_id="r7")
+    check_same_class(machines, machines)  # a re-run of the same class
+    check_same_class(None, docker)  # a new run
+    with pytest.raises(PlanError) as raised:
+        check_same_class(machines, docker)
+    assert str(raised.value) == ("Run r7 is of lab 'vmclass', this one is lab 'tcplab' (another inventory?): "
+                                 "leave lab_run_id empty for a new run (or give a new run id).")
+    with pytest.raises(PlanError) as raised:
+        check_same_class(docker, plan(lab_run_id="r7", lab_class_size=3))
+    assert str(raised.value) == ("Run r7 has another roster: this one has pairs p03 it has not: leave "
+                                 "lab_run_id empty for a new run (or give a new run id).")
+    moved = plan(hosts=hosts, lab_id="vmclass", lab_run_id="r7", lab_capture_host="hv",
+                 lab_roster=[{"name": "p01", "server": "vm01", "client": "vm03"}])
+    with pytest.raises(PlanError) as raised:
+        check_same_class(machines, moved)
+    assert str(raised.value) == ("Run r7 has pair p01 with server vm01 and client vm02, this one with server vm01 "
+                                 "and client vm03: leave lab_run_id empty for a new run (or give a new run id).")

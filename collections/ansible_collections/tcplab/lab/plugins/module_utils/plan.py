@@ -169,6 +169,37 @@ def build_plan(settings, inventory, records=None):
     }
 
 
+def check_same_class(earlier, plan):
+    """A run id whose folder already has a plan.json (`earlier`) is a re-run of that class: the
+    same lab and the same roster (pair names, their server and client machines). Anything else
+    would plan another class into that run's folder over its plan: refused, one line."""
+    if not isinstance(earlier, dict):
+        return
+    fix = "leave lab_run_id empty for a new run (or give a new run id)."
+    if earlier.get("lab_id") != plan["lab_id"]:
+        raise PlanError(f"Run {plan['run_id']} is of lab {earlier.get('lab_id')!r}, this one is lab "
+                        f"{plan['lab_id']!r} (another inventory?): {fix}")
+
+    def roster(pairs):
+        return {p.get("name"): (p.get("server", {}).get("machine"), p.get("client", {}).get("machine"))
+                for p in pairs if isinstance(p, dict)}
+
+    before = roster(earlier.get("pairs") or [])
+    now = roster(plan["pairs"])
+    if list(before) != list(now):
+        gone, new = [n for n in before if n not in now], [n for n in now if n not in before]
+        what = "; ".join(part for part in (
+            gone and f"its pairs {', '.join(map(str, gone[:5]))}{' ...' if len(gone) > 5 else ''} are not in this one",
+            new and f"this one has pairs {', '.join(new[:5])}{' ...' if len(new) > 5 else ''} it has not",
+        ) if part) or "its pairs are in another order"
+        raise PlanError(f"Run {plan['run_id']} has another roster: {what}: {fix}")
+    for name, machines in now.items():
+        if before[name] != machines:
+            raise PlanError(f"Run {plan['run_id']} has pair {name} with server {before[name][0]} and client "
+                            f"{before[name][1]}, this one with server {machines[0]} and client "
+                            f"{machines[1]}: {fix}")
+
+
 def as_int(name, value, low, high, fix):
     """An integer setting; a string of digits (`-e lab_class_size=30`) counts as its number."""
     if isinstance(value, str) and re.fullmatch(r"\s*\d+\s*", value):
