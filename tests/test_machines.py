@@ -3,12 +3,14 @@
 The machine is an sshd container (lab image + openssh-server) on a LAN of its own, reached only
 over SSH; two pairs have their server and client on it (loopback), so they must take turns.
 """
+import io
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -167,6 +169,11 @@ def test_make_clean_stops_what_a_cut_short_run_left_on_the_machines_and_the_cont
     server and a foreign tcpdump stay."""
     container, inventory, _ = machine
     spool = f"/var/tmp/tcplab/{LAB}/cut-short/solo"
+    programs = io.BytesIO()  # the programs as the machine step copies them (run alone, no run did)
+    with tarfile.open(fileobj=programs, mode="w") as tar:
+        tar.add(ROOT / "files", arcname="tcplab")
+    container.exec_run(["mkdir", "-p", "/opt"])
+    assert container.put_archive("/opt", programs.getvalue())
     container.exec_run(["sh", "-c", f"mkdir -p {spool}; python3 /opt/tcplab/reqresp/server.py --port 2222 "
                                     f"> /dev/null 2>&1 & echo $! > {spool}/reqresp.server.pid; "
                                     f"tcpdump -i lo -w {spool}/reqresp.pcap port 2222 > /dev/null 2>&1 & "
@@ -180,7 +187,16 @@ def test_make_clean_stops_what_a_cut_short_run_left_on_the_machines_and_the_cont
     here.mkdir(parents=True, exist_ok=True)
     controller = subprocess.Popen(["tcpdump", "-i", "lo", "-w", str(here / "upcall.pcap"), "port 4141"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    (here / "upcall.tcpdump.pid").write_text(str(controller.pid))
+    try:
+        (here / "upcall.tcpdump.pid").write_text(str(controller.pid))
+        cut_short_run_is_cleaned(container, inventory, spool, controller)
+    finally:
+        if controller.poll() is None:  # the test's own tcpdump, should make clean have missed it
+            controller.kill()
+            controller.wait()
+
+
+def cut_short_run_is_cleaned(container, inventory, spool, controller):
     time.sleep(1)
     assert '"python3"' in listening(container, 2222)
     assert container.exec_run(["pgrep", "-f", f"tcpdump -i lo -w {spool}/reqresp.pcap"]).exit_code == 0
