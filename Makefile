@@ -53,6 +53,10 @@ help:
 # Ansible's own output instead. Either way the run's whole log is in its folder (ansible.log).
 V ?= 0
 CLASS_VIEW := $(if $(filter 0,$(V)),ANSIBLE_STDOUT_CALLBACK=tcplab.lab.class_view)
+# The class view's retry hint is this make command again, as given: the inventory, the Python, ARGS.
+lab: export TCPLAB_MAKE_INVENTORY = $(if $(filter-out inventory/docker,$(INVENTORY)),$(INVENTORY))
+lab: export TCPLAB_MAKE_PYTHON = $(if $(filter-out default,$(origin PYTHON)),$(PYTHON))
+lab: export TCPLAB_MAKE_ARGS = $(ARGS)
 lab: setup  ## run the lab for the class on the local Docker engine (V=1: Ansible's whole output; ARGS="...")
 	@$(CLASS_VIEW) $(PLAYBOOK) lab.yml $(ARGS)
 

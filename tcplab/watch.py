@@ -8,6 +8,8 @@ run's by default): the same capture point and filter the lab uses. tcpdump runs 
 host - here (with sudo when you are not root), or on a machine reached with ssh, using the
 inventory's ansible_host, ansible_user, ansible_port, key file and ansible_ssh_common_args - and
 its stream goes into Wireshark when there is a display, else into tshark in this terminal.
+Ctrl+C stops it (exit 0); a remote tcpdump stops when its ssh connection's input ends (ssh
+without a terminal passes no signal on), so it never outlives the watch.
 Errors are one line; exit status 2 for a bad argument, 1 when the capture cannot run.
 """
 
@@ -72,6 +74,29 @@ class Where:
             return self.sudo + argv
         # ssh hands the remote side one shell line: quote every word.
         return self.ssh + [shlex.join(self.sudo + argv)]
+
+    def run_until_eof(self, argv: list[str]) -> list[str]:
+        """argv that runs until its stdin is closed. ssh without a terminal passes no signal on,
+        so on a machine the command runs under a small python3 wrapper that stops it (SIGINT,
+        tcpdump's clean stop) when the connection's stdin ends: when the watch closes it, or
+        when the watch is gone, however it ended. Here the command is stopped by its signal."""
+        if not self.ssh:
+            return self.run(argv)
+        return self.run(["python3", "-c", UNTIL_EOF, *argv])
+
+
+# Runs argv, stops it with SIGINT when stdin ends, exits with its status (standard library only).
+UNTIL_EOF = """
+import os, signal, subprocess, sys, threading
+child = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL)
+def stop():
+    while os.read(0, 4096):
+        pass
+    child.send_signal(signal.SIGINT)
+threading.Thread(target=stop, daemon=True).start()
+rc = child.wait()
+sys.exit(rc if rc >= 0 else 128 - rc)
+"""
 
 
 def where(host: str, inventories: list[str]) -> Where:
@@ -147,34 +172,56 @@ def main(argv: list[str] | None = None) -> int:
     except WatchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    capture = host.run(["tcpdump", "-i", interface, "-n", "-U", "--immediate-mode", "-s", "65600",
-                        "-w", "-", bpf(pair, ports)])
+    capture = host.run_until_eof(["tcpdump", "-i", interface, "-n", "-U", "--immediate-mode", "-s", "65600",
+                                  "-w", "-", bpf(pair, ports)])
     print(f"Watching {pair['name']} ({', '.join(str(p) for p in ports)}) on {pair['capture']['host']}, "
           f"interface {interface}; Ctrl+C stops", flush=True)
-    tcpdump = subprocess.Popen(capture, stdout=subprocess.PIPE, start_new_session=True)
-    shown = subprocess.Popen(show, stdin=tcpdump.stdout, start_new_session=True)
-    tcpdump.stdout.close()
     # Being stopped any other way (kill, the terminal closing) stops the capture as Ctrl+C does.
     for stopping in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stopping, _interrupt)
+    interrupted = False
+    tcpdump = shown = None
     try:
+        # The capture's stdin is a pipe only the watch holds: closing it stops a remote capture.
+        tcpdump = subprocess.Popen(capture, stdin=subprocess.PIPE if host.ssh else subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, start_new_session=True)
+        shown = subprocess.Popen(show, stdin=tcpdump.stdout, start_new_session=True)
+        tcpdump.stdout.close()
         shown.wait()
     except KeyboardInterrupt:
-        pass
+        interrupted = True
     finally:
-        for process in (tcpdump, shown):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGINT)
-        for process in (tcpdump, shown):
-            try:
-                process.wait(5)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        # A second Ctrl+C (or kill) while the capture stops is one too many: it is stopping.
+        for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stopping, signal.SIG_IGN)
+        _stop(tcpdump, shown)
+    if interrupted or tcpdump is None:
+        return 0
     if tcpdump.returncode not in (0, -signal.SIGINT, 130):
         print(f"error: the capture on {pair['capture']['host']} stopped ({tcpdump.returncode}; "
               "tcpdump said why above)", file=sys.stderr)
         return 1
     return 0
+
+
+def _stop(tcpdump: subprocess.Popen | None, shown: subprocess.Popen | None) -> None:
+    """Stop the capture (a remote one by closing its stdin, a local one by SIGINT) and the viewer."""
+    if tcpdump is not None and tcpdump.stdin is not None:
+        try:
+            tcpdump.stdin.close()
+        except OSError:
+            pass
+    for process in (tcpdump, shown):
+        if process is not None and process.poll() is None and not (process is tcpdump and tcpdump.stdin):
+            os.killpg(process.pid, signal.SIGINT)
+    for process in (tcpdump, shown):
+        if process is None:
+            continue
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def _interrupt(_signal, _frame):

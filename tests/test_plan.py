@@ -354,3 +354,56 @@ def test_a_loss_scenario_for_a_pair_on_machines_is_refused_naming_pair_and_scena
     assert "containers" in message
     assert plan(hosts=MACHINES, lab_scenarios=LOSSY, lab_run_scenarios=["reqresp"],
                 lab_roster=roster)["pairs"][0]["kind"] == "machines"
+
+
+FORWARDED = {"pc1": {"ansible_host": "127.0.0.1", "ansible_port": 2201},
+             "pc2": {"ansible_host": "127.0.0.1", "ansible_port": 2202},
+             "pc3": {"ansible_host": "127.0.0.1", "ansible_port": 2203}}
+
+
+def test_two_machines_with_one_lab_address_are_refused_naming_both():
+    roster = [{"name": "p01", "server": "pc1", "client": "pc1"}, {"name": "p03", "server": "pc2", "client": "pc2"}]
+    with pytest.raises(PlanError) as raised:
+        plan(hosts=FORWARDED, lab_roster=roster)
+    assert str(raised.value) == ("Machines pc1 and pc2 both have the lab address 127.0.0.1: give each its own "
+                                 "lab_address in the inventory (the address the other machines reach it by).")
+    hosts = {"pc1": {**FORWARDED["pc1"], "lab_address": "10.0.0.1"},
+             "pc2": {**FORWARDED["pc2"], "lab_address": "10.0.0.2"}}
+    assert [p["server"]["address"] for p in plan(hosts=hosts, lab_roster=roster)["pairs"]] == ["10.0.0.1", "10.0.0.2"]
+
+
+def test_a_loopback_address_for_a_pair_across_two_machines_is_refused():
+    hosts = {"pc1": FORWARDED["pc1"], "pc2": {**FORWARDED["pc2"], "lab_address": "10.0.0.2"}}
+    with pytest.raises(PlanError) as raised:
+        plan(hosts=hosts, lab_roster=[{"name": "p01", "server": "pc2", "client": "pc1", "capture": "server"}])
+    assert str(raised.value) == (
+        "Pair 'p01': pc1 has the address 127.0.0.1, a loopback address, but the pair's server (pc2) and client "
+        "(pc1) are two machines: set lab_address of pc1 in the inventory to the address the other machines "
+        "reach it by.")
+    # On one machine, loopback is where the pair's traffic goes anyway.
+    assert plan(hosts=hosts, lab_roster=[{"name": "p01", "server": "pc1", "client": "pc1"}])["pairs"][0][
+        "capture"]["point"] == "loopback"
+
+
+def test_a_run_id_whose_plan_is_of_another_lab_or_roster_is_refused():
+    from ansible_collections.tcplab.lab.plugins.module_utils.plan import check_same_class
+    hosts = {**MACHINES}
+    machines = plan(hosts=hosts, lab_id="vmclass", lab_run_id="r7", lab_capture_host="hv",
+                    lab_roster=[{"name": "p01", "server": "vm01", "client": "vm02"}])
+    docker = plan(lab_run_id="r7")
+    check_same_class(machines, machines)  # a re-run of the same class
+    check_same_class(None, docker)  # a new run
+    with pytest.raises(PlanError) as raised:
+        check_same_class(machines, docker)
+    assert str(raised.value) == ("Run r7 is of lab 'vmclass', this one is lab 'tcplab' (another inventory?): "
+                                 "leave lab_run_id empty for a new run (or give a new run id).")
+    with pytest.raises(PlanError) as raised:
+        check_same_class(docker, plan(lab_run_id="r7", lab_class_size=3))
+    assert str(raised.value) == ("Run r7 has another roster: this one has pairs p03 it has not: leave "
+                                 "lab_run_id empty for a new run (or give a new run id).")
+    moved = plan(hosts=hosts, lab_id="vmclass", lab_run_id="r7", lab_capture_host="hv",
+                 lab_roster=[{"name": "p01", "server": "vm01", "client": "vm03"}])
+    with pytest.raises(PlanError) as raised:
+        check_same_class(machines, moved)
+    assert str(raised.value) == ("Run r7 has pair p01 with server vm01 and client vm02, this one with server vm01 "
+                                 "and client vm03: leave lab_run_id empty for a new run (or give a new run id).")

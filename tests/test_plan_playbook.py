@@ -60,3 +60,15 @@ def test_the_report_language_is_one_the_analyzer_has(tmp_path):
     assert result.returncode == 0 and plan["report_language"] == "id"
     result, plan = published_plan(tmp_path, "-e", "lab_report_language=fr")
     assert plan is None and "lab_report_language 'fr': the report speaks ['en', 'id']" in result.stdout
+
+
+def test_a_run_id_of_another_class_is_refused_and_its_plan_stays(tmp_path):
+    result, _ = published_plan(tmp_path, "-e", "lab_run_id=vmrun")
+    assert result.returncode == 0, result.stdout[-3000:]
+    plan_file = tmp_path / "captures" / "vmrun" / "plan.json"
+    before = plan_file.read_text()
+    result, plan = published_plan(tmp_path, "-e", "lab_run_id=vmrun", "-e", "lab_id=otherlab")
+    assert plan is None and result.returncode != 0
+    assert ("Run vmrun is of lab 'tcplab', this one is lab 'otherlab' (another inventory?): leave lab_run_id "
+            "empty for a new run (or give a new run id).") in " ".join(result.stdout.split())
+    assert plan_file.read_text() == before

@@ -207,3 +207,24 @@ def test_a_loss_scenario_is_ok_only_when_its_segment_was_dropped(tmp_path, dropp
             f"scenario upcall drops data segment 2 to_server once, but {why}, so the capture lacks "
             "the retransmission it is for (did the client send that many data segments?)"]
     assert "loss" not in judge(params(tmp_path)[0], pcap)  # other scenarios' records have none
+def test_a_capture_holding_a_connection_that_is_not_its_pairs_is_never_ok(tmp_path):
+    """A real capture of the real programs on 127.0.0.1: ok for a pair whose server and client are
+    127.0.0.1, failed, naming the connection, for a pair whose client is another address."""
+    from analyzer_loopback import capture_exchange
+    pcap = tmp_path / "real.pcap"
+    captured = capture_exchange(pcap, "upcall", MESSAGES)
+    spec = {**SPEC, "port": captured.port}
+    p, _ = params(tmp_path, client={"address": "127.0.0.1", "stdout": captured.client_output},
+                    server={"address": "127.0.0.1"}, capture={"sha256": sha256(str(pcap)), "counts": {
+                        **COUNTS, "captured": captured.counts["captured"],
+                        "received_by_filter": captured.counts["captured"]}})
+    sha = sha256(str(pcap))
+    assert record.judge(p, spec, MESSAGES, sha, str(pcap))["status"] == "ok"
+    p["client"]["address"] = "10.0.0.3"
+    result = record.judge(p, spec, MESSAGES, sha, str(pcap))
+    assert result["status"] == "failed"
+    [reason] = result["reasons"]
+    assert reason.startswith("the capture holds a TCP connection that is not the pair's: 127.0.0.1:")
+    assert reason.endswith(f" (the pair's is 127.0.0.1 - 10.0.0.3, port {captured.port})")
+    p["client"]["address"] = "127.0.0.1"
+    assert record.judge(p, {**spec, "port": captured.port + 1}, MESSAGES, sha, str(pcap))["status"] == "failed"

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import PlanError, build_plan, check_run_id
+from ansible_collections.tcplab.lab.plugins.module_utils.plan import (
+    PlanError, build_plan, check_run_id, check_same_class)
 
 try:
     from tcplab.formats.plan import PlanFileError
@@ -86,6 +87,7 @@ class ActionModule(ActionBase):
             inventory = self._inventory(task_vars)
             records = self._records(os.path.join(settings["lab_captures_dir"], settings["lab_run_id"]))
             plan = build_plan(settings, inventory, records)
+            check_same_class(self._earlier_plan(plan["run_dir"]), plan)
             if not self._task.check_mode:  # --check writes nothing, not even the run folder
                 self._make_run_folder(plan)
                 self._write_handout(plan)
@@ -130,6 +132,15 @@ class ActionModule(ActionBase):
             hosts[name] = plain({key: self._templar.template(facts.get(key))
                                  for key in HOST_KEYS if facts.get(key) is not None})
         return {"hosts": hosts, "groups": plain({k: list(v) for k, v in groups.items()})}
+
+    @staticmethod
+    def _earlier_plan(run_dir):
+        """The plan.json the run folder has from an earlier run under this id, or None."""
+        try:
+            with open(os.path.join(run_dir, "plan.json"), encoding="utf-8") as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
 
     @staticmethod
     def _make_run_folder(plan):

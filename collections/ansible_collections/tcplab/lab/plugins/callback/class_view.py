@@ -17,6 +17,8 @@ description:
 """
 
 import os
+import re
+import shlex
 import sys
 import threading
 import time
@@ -24,6 +26,8 @@ import time
 from ansible.plugins.callback import CallbackBase
 
 ACTION = "tcplab.lab."
+# An ARGS word that gives the run id (lab_run_id=...), which the retry hint replaces.
+RUN_ID_ARG = re.compile(r"^lab_run_id=")
 
 
 class CallbackModule(CallbackBase):
@@ -184,7 +188,7 @@ class CallbackModule(CallbackBase):
         failed = sorted(f"{pair}/{scenario}" for pair, scenario in self.reasons)
         if failed:
             self._display.display(f"{len(failed)} capture(s) failed. To retry just those: "
-                                  f"make lab ARGS=\"-e lab_run_id={self.plan['run_id']}\"")
+                                  f"{retry_command(self.plan['run_id'])}")
         if self.failed_hosts:
             self._display.display(f"The whole log: {os.path.join(self.plan['run_dir'], 'ansible.log')}")
 
@@ -201,6 +205,35 @@ def would_provision(pairs, host):
         return f"all {len(pairs)} pairs as planned on {host}: nothing to change"
     said = ", ".join(f"{verb} {number} {kind}(s)" for (verb, kind), number in sorted(counts.items()))
     return f"would {said} on {host}"
+
+
+def retry_command(run_id, environ=None):
+    """The make command that retries a run's failed captures, to paste as printed: the command
+    that ran (make passes its INVENTORY, PYTHON and ARGS on) with lab_run_id set to the run's."""
+    environ = os.environ if environ is None else environ
+    try:
+        words = shlex.split(environ.get("TCPLAB_MAKE_ARGS", ""))
+    except ValueError:
+        words = []
+    args, skip = [], False
+    for index, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if word in ("-e", "--extra-vars") and index + 1 < len(words) and RUN_ID_ARG.match(words[index + 1]):
+            skip = True
+            continue
+        if RUN_ID_ARG.match(word) or (word.startswith("-e") and RUN_ID_ARG.match(word[2:])):
+            continue
+        args.append(word)
+    args += ["-e", f"lab_run_id={run_id}"]
+    command = ["make", "lab"]
+    for name in ("INVENTORY", "PYTHON"):
+        if environ.get(f"TCPLAB_MAKE_{name}"):
+            command.append(f"{name}={shlex.quote(environ[f'TCPLAB_MAKE_{name}'])}")
+    command.append(f"ARGS={shlex.quote(shlex.join(args))}")
+    return " ".join(command)
+
 
 class Progress(threading.Thread):
     """Counts the progress markers a Docker batch leaves in the run folder, on one terminal line."""

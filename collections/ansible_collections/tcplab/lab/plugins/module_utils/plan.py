@@ -140,6 +140,7 @@ def build_plan(settings, inventory, records=None):
             pair["messages"][name], pair["messages_source"][name] = list(messages), source
         pair["login"] = _login(entry, pair, access, scenarios, settings, hosts)
         pairs.append(pair)
+    _distinct_addresses(pairs, hosts)
     _assign_waves(pairs)
 
     records = records or {}
@@ -170,6 +171,37 @@ def build_plan(settings, inventory, records=None):
         "waves": max(p["wave"] for p in pairs),
         "todo": todo,
     }
+
+
+def check_same_class(earlier, plan):
+    """A run id whose folder already has a plan.json (`earlier`) is a re-run of that class: the
+    same lab and the same roster (pair names, their server and client machines). Anything else
+    would plan another class into that run's folder over its plan: refused, one line."""
+    if not isinstance(earlier, dict):
+        return
+    fix = "leave lab_run_id empty for a new run (or give a new run id)."
+    if earlier.get("lab_id") != plan["lab_id"]:
+        raise PlanError(f"Run {plan['run_id']} is of lab {earlier.get('lab_id')!r}, this one is lab "
+                        f"{plan['lab_id']!r} (another inventory?): {fix}")
+
+    def roster(pairs):
+        return {p.get("name"): (p.get("server", {}).get("machine"), p.get("client", {}).get("machine"))
+                for p in pairs if isinstance(p, dict)}
+
+    before = roster(earlier.get("pairs") or [])
+    now = roster(plan["pairs"])
+    if list(before) != list(now):
+        gone, new = [n for n in before if n not in now], [n for n in now if n not in before]
+        what = "; ".join(part for part in (
+            gone and f"its pairs {', '.join(map(str, gone[:5]))}{' ...' if len(gone) > 5 else ''} are not in this one",
+            new and f"this one has pairs {', '.join(new[:5])}{' ...' if len(new) > 5 else ''} it has not",
+        ) if part) or "its pairs are in another order"
+        raise PlanError(f"Run {plan['run_id']} has another roster: {what}: {fix}")
+    for name, machines in now.items():
+        if before[name] != machines:
+            raise PlanError(f"Run {plan['run_id']} has pair {name} with server {before[name][0]} and client "
+                            f"{before[name][1]}, this one with server {machines[0]} and client "
+                            f"{machines[1]}: {fix}")
 
 
 def as_int(name, value, low, high, fix):
@@ -493,6 +525,32 @@ def machine_address(host, hosts):
     return str(facts.get("lab_address") or facts.get("ansible_host") or host)
 
 
+def is_loopback(address):
+    """Whether an address (or the name localhost) is one of the machine's own loopback addresses."""
+    if address.lower().rstrip(".") in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def _distinct_addresses(pairs, hosts):
+    """Each machine that runs a pair's server or client is reached by an address of its own: two
+    machines behind port forwards both have ansible_host 127.0.0.1, and one pair's client would
+    reach another pair's server on its own machine."""
+    machines = dict.fromkeys(p[role]["machine"] for p in pairs if p["kind"] == "machines"
+                             for role in ("server", "client"))
+    seen = {}
+    for machine in machines:
+        address = machine_address(machine, hosts)
+        if address in seen:
+            raise PlanError(f"Machines {seen[address]} and {machine} both have the lab address {address}: "
+                            "give each its own lab_address in the inventory (the address the other "
+                            "machines reach it by).")
+        seen[address] = machine
+
+
 def _machine_pair(entry, index, settings, hosts, scenarios):
     name = entry["name"]
     server, client = entry.get("server"), entry.get("client")
@@ -503,6 +561,13 @@ def _machine_pair(entry, index, settings, hosts, scenarios):
         raise PlanError(f"Pair {name!r}: server {server!r} and client {client!r} must both be inventory "
                         "hosts (list the machines under lab_machines in hosts.yml).")
     server_address, client_address = machine_address(server, hosts), machine_address(client, hosts)
+    if server != client:
+        for host, address in ((server, server_address), (client, client_address)):
+            if is_loopback(address):
+                raise PlanError(f"Pair {name!r}: {host} has the address {address}, a loopback address, but "
+                                f"the pair's server ({server}) and client ({client}) are two machines: set "
+                                f"lab_address of {host} in the inventory to the address the other machines "
+                                "reach it by.")
     interface = entry.get("capture_interface") or settings.get("lab_capture_interface") or ""
     if server == client:
         point, capture_host, peer, interface = "loopback", server, client_address, interface or "lo"

@@ -2,15 +2,24 @@
 
 A capture is ok only when every message got its correct reply, both programs exited 0, tcpdump
 dropped nothing and captured every packet its filter received, the pcap on the controller has
-the capture host's checksum, and - for a scenario with ``loss`` - the receiver's nft table dropped
-every segment it was to drop (so the capture has TCP's retransmission of each).
+the capture host's checksum, every TCP connection in it is its pair's (between the pair's
+server and client addresses, on the scenario's port), and - for a scenario with ``loss`` -
+the receiver's nft table dropped every segment it was to drop (so the capture has TCP's
+retransmission of each).
 """
 
 import copy
+import ipaddress
 import json
 import os
 import shutil
 import tarfile
+
+try:
+    from tcplab.analysis.capture import read_capture
+    from tcplab.analysis.packet import CaptureError
+except ImportError:  # the lab's Python package is missing: the plan step has said so already
+    read_capture = None
 
 from ansible_collections.tcplab.lab.plugins.module_utils.exchange import last_line, new_result
 from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, write_if_changed
@@ -80,6 +89,35 @@ def capture_reasons(capture):
     return reasons
 
 
+def foreign_reasons(pcap, server, client, port):
+    """One reason when the pcap holds a TCP connection that is not the pair's: other addresses
+    than its server's and client's, or not on the scenario's port (two machines that share an
+    address, a filter that let another pair's conversation in). Addresses that are names, not
+    IP addresses, cannot be compared with the packets': nothing is said then."""
+    try:
+        ours = sorted(str(ipaddress.ip_address(address)) for address in (server, client))
+    except ValueError:
+        return []
+    if read_capture is None or not pcap or not os.path.isfile(pcap):
+        return []
+    try:
+        packets = read_capture(pcap, frozenset()).packets
+    except CaptureError:
+        return []  # not a capture at all: the checksum and counts speak for it
+    foreign = {}
+    for packet in packets:
+        if sorted((packet.src, packet.dst)) == ours and port in (packet.sport, packet.dport):
+            continue
+        ends = tuple(sorted(((packet.src, packet.sport), (packet.dst, packet.dport))))
+        foreign.setdefault(ends, packet)
+    if not foreign:
+        return []
+    first = next(iter(foreign.values()))
+    more = f" and {len(foreign) - 1} more" if len(foreign) > 1 else ""
+    return [f"the capture holds a TCP connection that is not the pair's: {first.src}:{first.sport} - "
+            f"{first.dst}:{first.dport}{more} (the pair's is {server} - {client}, port {port})"]
+
+
 def program_reasons(name, result):
     if not result.get("ran", False):
         return []
@@ -106,10 +144,11 @@ def loss_reasons(result, scenario):
             "for (did the client send that many data segments?)"]
 
 
-def judge(result, scenario, messages, local_sha):
+def judge(result, scenario, messages, local_sha, pcap=None):
     """The capture's record (DESIGN.md, manifest.json's captures) from one merged result.
 
-    local_sha: the sha256 of the pcap as it is on the controller, or None when it is not there.
+    local_sha: the sha256 of the pcap as it is on the controller, or None when it is not there;
+    pcap: its path, read for connections that are not the pair's.
     """
     replies = expected_replies(scenario["reply_format"], messages)
     client, server = result.get("client", {}), result.get("server", {})
@@ -130,6 +169,8 @@ def judge(result, scenario, messages, local_sha):
             reasons.append("the pcap did not reach the controller")
     elif capture.get("sha256") and capture["sha256"] != local_sha:
         reasons.append("the pcap's sha256 on the controller differs from the capture host's")
+    if local_sha is not None:
+        reasons += foreign_reasons(pcap, server.get("address"), client.get("address"), scenario["port"])
     reasons = list(dict.fromkeys(reasons))
     return {
         "pair": result["pair"],
@@ -228,7 +269,7 @@ def record_batch(run_dir, scenarios, pairs, todo, results, archives):
                                    "(unreachable? see the playbook's output)"}
         pcap = os.path.join(folder, scenario["name"] + ".pcap")
         record = judge(result, scenario, pair["messages"][scenario["name"]],
-                       sha256(pcap) if os.path.exists(pcap) else None)
+                       sha256(pcap) if os.path.exists(pcap) else None, pcap)
         for role in ("server", "client"):
             log = f"{scenario['name']}.{role}.log"
             changed |= write_if_changed(os.path.join(folder, log), transcript(result.get(role) or {}))

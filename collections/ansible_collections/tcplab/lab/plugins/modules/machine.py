@@ -14,7 +14,15 @@ description:
     the Python version.
   - On a machine that serves, checks that the scenarios' ports are free and fails naming the
     process that holds one (as C(ss -p) shows it).
+  - With C(lock), first takes the machine's lock for the run (module_utils/lock.py). A machine
+    another run holds is left alone and the module fails, naming the machine and that run; a stale
+    lock (its controller's ansible-playbook is gone) is taken over.
+  - With C(state=absent) (C(make clean)) it stops the same leftovers, removes the lab's spool
+    folder and the lab's lock; nothing else (no port check, no tcpdump version). C(state=released)
+    gives the run's lock back (the end of a run).
 options:
+  state: {type: str, default: present, choices: [present, absent, released], description: Ready for a run, cleaned, or the run's lock given back.}
+  lock: {type: dict, description: "The run, to take the machine's lock for (filter tcplab.lab.lock_owner); none: no lock."}
   name: {type: str, required: true, description: The machine's inventory name (for messages).}
   lab_id: {type: str, required: true, description: The lab.}
   spool: {type: path, required: true, description: The lab's spool folder on this machine.}
@@ -33,10 +41,11 @@ import glob
 import os
 import platform
 import re
+import shutil
 import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tcplab.lab.plugins.module_utils import supervise, tcpdump
+from ansible_collections.tcplab.lab.plugins.module_utils import lock, supervise, tcpdump
 from ansible_collections.tcplab.lab.plugins.module_utils.files import read_int
 
 
@@ -70,11 +79,36 @@ def main():
             "spool": {"type": "path", "required": True},
             "remote_dir": {"type": "path", "required": True},
             "ports": {"type": "list", "elements": "int", "default": []},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent", "released"]},
+            "lock": {"type": "dict"},
         },
         supports_check_mode=True,
     )
     p = module.params
     folder = os.path.join(p["spool"], p["lab_id"])
+    if p["state"] != "present" and module.check_mode:
+        module.exit_json(changed=False, stopped=leftovers(folder), tcpdump="",
+                         python=platform.python_version())
+    if p["state"] == "released":
+        # Taking and giving back the lock is the run's bookkeeping, not a change to the machine.
+        released = p["lock"] is not None and lock.release(p["spool"], p["lab_id"], p["lock"]["run_id"])
+        module.exit_json(changed=False, released=released, stopped=[], tcpdump="",
+                         python=platform.python_version())
+    if p["state"] == "absent":
+        stopped, existed = [], os.path.isdir(folder)
+        if existed:
+            stopped = supervise.stop_leftovers(folder, p["remote_dir"]) + tcpdump.stop_leftovers(folder)
+            shutil.rmtree(folder)
+        released = lock.release(p["spool"], p["lab_id"])
+        module.exit_json(changed=existed or released, stopped=stopped, tcpdump="",
+                         python=platform.python_version())
+    if p["lock"] is not None:
+        held = lock.held_by_another(p["spool"], p["lock"]) if module.check_mode \
+            else lock.take(p["spool"], p["lock"])
+        if held is not None:
+            module.fail_json(msg=f"{p['name']} is in use by run {held.get('run_id')} of lab {held.get('lab_id')} "
+                                 f"(ansible-playbook {held.get('pid')} on {held.get('controller')}): wait until "
+                                 "it has ended; if it has, run make clean with its inventory.", held_by=held)
     if module.check_mode:  # --check: name what a run would stop, change nothing
         stopped = leftovers(folder)
     else:
