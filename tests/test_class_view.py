@@ -52,7 +52,7 @@ def test_the_class_view_is_a_few_lines_and_the_whole_log_is_in_the_run_folder(ca
     assert len(lines) - len(image) <= 11 + 3 * 2, text
     log = (run_folder(lines) / "ansible.log").read_text().splitlines()
     assert sum(line.startswith("TASK [") for line in log) > 20 and len(log) > 4 * len(lines)
-    assert "TASK [lab_exchange : Run every scenario for every pair of this Docker host, captured]" in log
+    assert "TASK [tcplab.lab.lab_exchange : Run every scenario for every pair of this Docker host, captured]" in log
 
 
 def test_a_run_that_stops_early_shows_its_error_and_no_older_table(captures):
@@ -68,7 +68,7 @@ def test_v1_shows_ansibles_own_output_and_this_runs_summary(captures):
     assert status == 0
     assert any(line.startswith("PLAY RECAP") for line in lines)
     assert any("Run folder: " in line for line in lines)
-    assert any("TASK [lab_exchange : Run every scenario" in line for line in lines)
+    assert any("TASK [tcplab.lab.lab_exchange : Run every scenario" in line for line in lines)
 
 
 def containers_of_the_lab():

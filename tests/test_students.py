@@ -492,7 +492,7 @@ def test_a_password_login_works_and_a_reprovision_keeps_it_unless_rotated(lab: L
 
     again = lab.playbook("lab.yml", "--tags", "lab_students", lab_run_id="again")
     assert lab.password("again", "tlstud-s02") == password
-    assert re.search(r"TASK \[lab_students : Make every login of this machine[^\n]*\n"
+    assert re.search(r"TASK \[tcplab.lab.lab_students : Make every login of this machine[^\n]*\n"
                      r"ok: \[lab-pc-3\]", again.stdout), again.stdout[-3000:]  # nothing to change
     assert lab.ssh("tlstud-s02", "ls", password=password).returncode == 0
 
