@@ -38,7 +38,7 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import build_plan
+from tcplab.planning import build_plan
 
 from tcplab import craft
 from tcplab.craft import C, S, Flow

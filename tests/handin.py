@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer_loopback import free_port
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import build_plan
+from tcplab.planning import build_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = ROOT / "collections/ansible_collections/tcplab/lab/roles/lab_plan/files"

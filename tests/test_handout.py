@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import build_plan
+from tcplab.planning import build_plan
 
 from tcplab.handout import write_handout
 from tcplab.formats.plan import PlanFileError

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import (
-    ADJECTIVES, MAX_MESSAGE_BYTES, NOUNS, PlanError, build_plan, capture_filter, capture_paths,
-    seeded_message)
+from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_filter, capture_paths
+from tcplab.planning import ADJECTIVES, MAX_MESSAGE_BYTES, NOUNS, PlanError, build_plan, seeded_message
 
 SCENARIOS = {
     "reqresp": {"port": 2222, "server": "reqresp/server.py", "client": "reqresp/client.py",
@@ -386,7 +385,7 @@ def test_a_loopback_address_for_a_pair_across_two_machines_is_refused():
 
 
 def test_a_run_id_whose_plan_is_of_another_lab_or_roster_is_refused():
-    from ansible_collections.tcplab.lab.plugins.module_utils.plan import check_same_class
+    from tcplab.planning import check_same_class
     hosts = {**MACHINES}
     machines = plan(hosts=hosts, lab_id="vmclass", lab_run_id="r7", lab_capture_host="hv",
                     lab_roster=[{"name": "p01", "server": "vm01", "client": "vm02"}])

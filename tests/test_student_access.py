@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.tcplab.lab.plugins.module_utils import accounts
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import PlanError, build_plan
+from tcplab.planning import PlanError, build_plan
 
 from tcplab.handout import write_handout
 

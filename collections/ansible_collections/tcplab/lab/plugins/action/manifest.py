@@ -1,6 +1,6 @@
 """Action plugin tcplab.lab.manifest: write a run's manifest and summary (see modules/manifest.py)."""
 
-from ansible_collections.tcplab.lab.plugins.module_utils.manifest import write_manifest
+from ansible_collections.tcplab.lab.plugins.plugin_utils.manifest import write_manifest
 from ansible_collections.tcplab.lab.plugins.plugin_utils.controller import ControllerAction
 
 

@@ -1,7 +1,7 @@
 """Action plugin tcplab.lab.plan: the complete plan of a lab run, from the inventory.
 
 Runs on the controller. Reads the lab's settings and the inventory's machines, fixes the run id,
-reads the capture records the run already has, and returns the plan (module_utils/plan.py). It
+reads the capture records the run already has, and returns the plan (tcplab.planning). It
 also makes the run folder with the plan (plan.json) and every pair's hand-out (handout/), which
 `make watch`, grading and students doing the labs by hand read.
 
@@ -18,15 +18,17 @@ from pathlib import Path
 
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
-from ansible_collections.tcplab.lab.plugins.module_utils.plan import (
-    PlanError, build_plan, check_run_id, check_same_class)
 
 try:
     from tcplab.formats.plan import PlanFileError
+    from tcplab.planning import PlanError, build_plan, check_run_id, check_same_class
     from tcplab.handout import write_handout
     from tcplab.i18n import languages
 except ImportError:  # the lab's Python package is missing from the Python Ansible runs on
-    write_handout = None
+    write_handout = build_plan = check_run_id = check_same_class = None
+
+    class PlanError(Exception):
+        """A setting the plan cannot take (here: the package that plans is missing)."""
 
 # Settings that are configuration: rendered like any variable (they may be templates, e.g.
 # lab_captures_dir: "{{ playbook_dir | dirname }}/captures").

@@ -9,6 +9,7 @@ import platform
 
 from ansible.module_utils.ansible_release import __version__ as ansible_core_version
 from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, write_if_changed
+from tcplab.formats.manifest import MANIFEST_SCHEMA  # the format's one owner, which reads it back
 
 # Derived from the captures, after the manifest or by it, so not listed in it: the manifest, what
 # the report writes (its pages, the summary, the grades and the ladder diagrams), the run's log
@@ -78,7 +79,7 @@ def write_manifest(run_dir, run_id, lab_id, pairs, scenarios, settings, versions
     found = {"tcpdump": sorted({(c.get("capture") or {}).get("tcpdump") for c in captures} - {None, ""}),
              "image_id": sorted({c.get("image") for c in captures} - {None, ""})}
     manifest = {
-        "schema": "tcplab.manifest/1",
+        "schema": MANIFEST_SCHEMA,
         "run_id": run_id,
         "lab_id": lab_id,
         "settings": settings,
