@@ -2,7 +2,8 @@
 import json
 
 import pytest
-from ansible_collections.tcplab.lab.plugins.module_utils import manifest, record
+from ansible_collections.tcplab.lab.plugins.module_utils import record
+from ansible_collections.tcplab.lab.plugins.plugin_utils import manifest
 from ansible_collections.tcplab.lab.plugins.module_utils.files import sha256, write_if_changed
 
 SPEC = {"name": "upcall", "port": 4141, "reply_format": "Upcall event: Processing {message}"}
