@@ -96,17 +96,20 @@ def stop(stem, argv):
     return True
 
 
-def stop_leftovers(folder, program_dir):
-    """Stop the servers an earlier run started under `folder` and never finished; their stems."""
+def stop_leftovers(folder, program_dir, dry_run=False):
+    """Stop the servers an earlier run started under `folder` and never finished; their stems.
+    With `dry_run` (check mode) only name them: nothing is stopped or removed."""
     stopped = []
     for pid_file in sorted(glob.glob(os.path.join(folder, "**", "*.server.pid"), recursive=True)):
         stem = pid_file[:-len(".server.pid")]
         pid = read_int(pid_file)
         command = _command(pid) if pid else []
         if exited(stem) is None and command[1:2] and command[1].startswith(program_dir.rstrip("/") + "/"):
-            stop(stem, command)
+            if not dry_run:
+                stop(stem, command)
             stopped.append(stem)
-        os.unlink(pid_file)
+        if not dry_run:
+            os.unlink(pid_file)
     return stopped
 
 

@@ -183,20 +183,23 @@ def _reap(pid):
         pass
 
 
-def stop_leftovers(folder):
-    """Stop every capture whose pid file is under `folder` (an earlier run cut short); their names."""
+def stop_leftovers(folder, dry_run=False):
+    """Stop every capture whose pid file is under `folder` (an earlier run cut short); their names.
+    With `dry_run` (check mode) only name them: nothing is stopped or removed."""
     stopped = []
     for pid_file in sorted(glob.glob(os.path.join(folder, "**", "*.tcpdump.pid"), recursive=True)):
         pid = read_int(pid_file)
         if pid and alive(pid) and _is_tcpdump(pid):
-            os.kill(pid, signal.SIGINT)
-            deadline = time.monotonic() + 5
-            while alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+            if not dry_run:
+                os.kill(pid, signal.SIGINT)
+                deadline = time.monotonic() + 5
+                while alive(pid) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)
             stopped.append(pid_file[:-len(".tcpdump.pid")])
-        os.unlink(pid_file)
+        if not dry_run:
+            os.unlink(pid_file)
     return stopped
 
 

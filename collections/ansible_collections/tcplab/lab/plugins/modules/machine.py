@@ -37,7 +37,6 @@ python: {description: The Python version of this machine., type: str, returned: 
 stopped: {description: "Leftover servers and captures stopped (in check mode: found, that a run would stop).", type: list, returned: always}
 """
 
-import glob
 import os
 import platform
 import re
@@ -46,7 +45,6 @@ import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.tcplab.lab.plugins.module_utils import lock, supervise, tcpdump
-from ansible_collections.tcplab.lab.plugins.module_utils.files import read_int
 
 
 def port_holders(ports):
@@ -61,14 +59,11 @@ def port_holders(ports):
     return holders
 
 
-def leftovers(folder):
-    """The servers and captures an earlier run left running under `folder` (their pid files)."""
-    found = []
-    for pid_file in sorted(glob.glob(os.path.join(folder, "**", "*.pid"), recursive=True)):
-        pid = read_int(pid_file)
-        if pid and os.path.exists(f"/proc/{pid}"):
-            found.append(pid_file[:-len(".pid")])
-    return found
+def leftovers(folder, remote_dir, dry_run=False):
+    """Stop the servers and captures an earlier run left running under `folder`; with `dry_run`
+    (check mode) only name what a run would stop."""
+    return (supervise.stop_leftovers(folder, remote_dir, dry_run)
+            + tcpdump.stop_leftovers(folder, dry_run))
 
 
 def main():
@@ -87,7 +82,7 @@ def main():
     p = module.params
     folder = os.path.join(p["spool"], p["lab_id"])
     if p["state"] != "present" and module.check_mode:
-        module.exit_json(changed=False, stopped=leftovers(folder), tcpdump="",
+        module.exit_json(changed=False, stopped=leftovers(folder, p["remote_dir"], dry_run=True), tcpdump="",
                          python=platform.python_version())
     if p["state"] == "released":
         # Taking and giving back the lock is the run's bookkeeping, not a change to the machine.
@@ -97,7 +92,7 @@ def main():
     if p["state"] == "absent":
         stopped, existed = [], os.path.isdir(folder)
         if existed:
-            stopped = supervise.stop_leftovers(folder, p["remote_dir"]) + tcpdump.stop_leftovers(folder)
+            stopped = leftovers(folder, p["remote_dir"])
             shutil.rmtree(folder)
         released = lock.release(p["spool"], p["lab_id"])
         module.exit_json(changed=existed or released, stopped=stopped, tcpdump="",
@@ -110,10 +105,10 @@ def main():
                                  f"(ansible-playbook {held.get('pid')} on {held.get('controller')}): wait until "
                                  "it has ended; if it has, run make clean with its inventory.", held_by=held)
     if module.check_mode:  # --check: name what a run would stop, change nothing
-        stopped = leftovers(folder)
+        stopped = leftovers(folder, p["remote_dir"], dry_run=True)
     else:
         os.makedirs(folder, mode=0o755, exist_ok=True)
-        stopped = supervise.stop_leftovers(folder, p["remote_dir"]) + tcpdump.stop_leftovers(folder)
+        stopped = leftovers(folder, p["remote_dir"])
     holders = port_holders(p["ports"]) if p["ports"] else {}
     if holders:
         port, users = next(iter(holders.items()))
