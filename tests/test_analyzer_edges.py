@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -454,3 +456,49 @@ def test_a_huge_conversation_lists_its_first_packets_in_the_report(tmp_path: Pat
     assert len(capture["segments"]) == SEGMENTS_LISTED and capture["verdict"] == "complete"
     assert f"the first {SEGMENTS_LISTED} of its {len(flow.frames)} packets" in \
         written.html.read_text(encoding="utf-8")
+
+
+def _resent(handshake_step: float | None, gap: float, which: int) -> Flow:
+    """Three client segments and one of them sent again `gap` seconds after the third; the
+    handshake (if any) takes two steps of `handshake_step`, Wireshark's initial round trip."""
+    flow = Flow(step=handshake_step or 0.00015)
+    if handshake_step is None:
+        flow.frames.clear()
+    else:
+        flow.handshake()
+    flow.step = 0.0001
+    starts = []
+    for letter in b"abc":
+        starts.append(flow.next_seq[C])
+        flow.send(C, bytes([letter]) * 100)
+    flow.packet(C, "PA", bytes([b"abc"[which]]) * 100, seq=starts[which], delay=gap)
+    flow.ack(S)
+    return flow
+
+
+RESENT_CASES = [(step, gap, which)
+                for step in (0.00015, 0.005, None)  # initial RTT 0.3 ms, 10 ms, no handshake
+                for gap in (0.0002, 0.002, 0.008, 0.012)
+                for which in (0, 2)]  # the first segment again, or the last one
+
+
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed")
+def test_data_sent_again_is_named_as_wireshark_names_it(tmp_path: Path) -> None:
+    """Out-of-order or retransmission goes by time alone, as in Wireshark: behind the furthest
+    segment, and sooner after it than the handshake's round trip (3 ms without a handshake),
+    even when the bytes were seen before; a segment ending where the furthest ends is not
+    out-of-order."""
+    ours, theirs = {}, {}
+    for index, case in enumerate(RESENT_CASES):
+        path = craft.write_pcap(tmp_path / f"{index}.pcap", _resent(*case).frames)
+        result = analyze(job(path, "reqresp", None, inferred=True))
+        assert result.main is not None
+        last = result.main.segments[-2]  # the segment sent again
+        ours[case] = [note for note in last.notes if note in ("out-of-order", "retransmission")]
+        expert = subprocess.run(
+            ["tshark", "-r", str(path), "-Y", f"frame.number == {last.number}", "-T", "fields",
+             "-e", "tcp.analysis.out_of_order", "-e", "tcp.analysis.retransmission"],
+            capture_output=True, text=True, timeout=60, check=True).stdout.rstrip("\n").split("\t")
+        theirs[case] = ["out-of-order"] if expert[0] else ["retransmission"] if expert[1] else []
+    assert ours == theirs
+    assert {kinds[0] for kinds in theirs.values()} == {"out-of-order", "retransmission"}

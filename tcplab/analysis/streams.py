@@ -3,9 +3,11 @@
 `stream` puts the data segments of one direction in sequence order, the way Wireshark's TCP
 analysis names what it sees: bytes already seen count once (a *retransmission*, or a *fast
 retransmission* when the other side asked for them with at least two duplicate ACKs, see
-`connection.duplicate_acks`); a segment that fills a hole within 3 ms of the furthest one is
-*out-of-order* (reordered on the way), later it is a retransmission of a segment the capture
-missed; bytes that no segment brought are gaps. Data carried by a SYN (TCP Fast Open) starts one
+`connection.duplicate_acks`); a segment behind the furthest one that comes sooner after it than
+the handshake's round trip (3 ms when the capture holds no handshake) is *out-of-order*, as
+Wireshark names it, whether or not its bytes were seen before, later it is a retransmission;
+bytes that no segment brought are gaps. A segment sent again whose first sending was never
+acknowledged marks that first one lost, whatever Wireshark's name for the second. Data carried by a SYN (TCP Fast Open) starts one
 sequence number after it. When the capture holds no SYN of a direction, the bytes before the
 first one it holds were sent before the capture began: not a gap.
 
@@ -28,7 +30,7 @@ from ..i18n import Text as T
 from .model import Anomaly, Chunk, Message, Messages, Segment, Stream, milliseconds, side_name
 from .packet import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
 
-OUT_OF_ORDER_SECONDS = 0.003  # Wireshark's default: a hole filled this soon is reordering
+OUT_OF_ORDER_SECONDS = 0.003  # Wireshark's reordering window when it knows no round trip
 FAST_RETRANSMISSION_SECONDS = 0.020  # Wireshark: within 20 ms of the duplicate ACKs
 FAST_RETRANSMISSION_DUPLICATES = 2  # duplicate ACKs that ask for a fast retransmission
 
@@ -121,6 +123,7 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
     control_seen: set[tuple[int, int]] = set()
     reverse = ReverseAcks()
     first_sent: dict[int, Segment] = {}  # offset -> the segment that first carried bytes from it
+    reorder = initial_rtt(items) or OUT_OF_ORDER_SECONDS
     for segment in items:
         if segment.direction != direction:
             reverse.see(segment)
@@ -147,8 +150,12 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
         fresh = covered.add(max(0, start), max(0, captured_end))
         fresh_bytes = sum(high - low for low, high in fresh)
         if start < highest or (fresh_bytes == 0 and end <= highest):
-            kind = _resent_kind(segment, fresh_bytes, captured_end - max(0, start),
-                                highest_time, reverse.asks_for(segment, first_byte))
+            if reverse.asks_for(segment, first_byte):
+                kind = "fast retransmission"
+            elif segment.time - highest_time < reorder and end != highest:
+                kind = "out-of-order"
+            else:
+                kind = "retransmission"
             original = first_sent.get(start) if fresh_bytes == 0 else None
             if original is not None and reverse.highest <= first_byte:
                 # Sent, never acknowledged, sent again: the first one was lost on its way.
@@ -156,8 +163,7 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
                 detail = T("anomaly.resent_lost", length=segment.length, seq=first_byte,
                            packet=original.number, side=side_name(direction),
                            wait=milliseconds(segment.time - original.time),
-                           how=T("anomaly.after_duplicates", count=reverse.duplicates)
-                           if kind == "fast retransmission" else T("anomaly.after_timeout"))
+                           how=_how_resent(kind, reverse.duplicates, reorder))
                 segment.notes.append(kind)
                 anomalies.append(Anomaly(kind, segment.number, direction, detail,
                                          of=original.number,
@@ -191,14 +197,28 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
     return Stream(direction, chunks, gaps, highest, before), anomalies
 
 
-def _resent_kind(segment: Segment, fresh: int, captured: int, highest_time: float,
-                 asked: bool) -> str:
-    """Wireshark's name for data at or below the furthest sequence number already seen."""
-    if asked:
-        return "fast retransmission"
-    if fresh and fresh == captured and segment.time - highest_time < OUT_OF_ORDER_SECONDS:
-        return "out-of-order"
-    return "retransmission"
+def initial_rtt(items: list[Segment]) -> float | None:
+    """Wireshark's initial round-trip time: from the last SYN to the first ACK after it, None
+    when the capture holds no SYN."""
+    syn_time = None
+    for segment in items:
+        syn_ack = segment.bits & (FLAG_SYN | FLAG_ACK)
+        if syn_ack == FLAG_SYN:
+            syn_time = segment.time
+        elif syn_ack == FLAG_ACK and syn_time is not None:
+            return max(segment.time - syn_time, 0.0) or None
+    return None
+
+
+def _how_resent(kind: str, duplicates: int, reorder: float) -> T:
+    """Why a lost segment was sent again, whatever Wireshark names the second sending."""
+    if kind == "fast retransmission":
+        return T("anomaly.after_duplicates", count=duplicates)
+    how = T("anomaly.after_duplicate", count=duplicates) if duplicates \
+        else T("anomaly.after_timeout")
+    if kind == "out-of-order":
+        return T("anomaly.named_out_of_order", how=how, window=milliseconds(reorder))
+    return how
 
 
 def _note(segment: Segment, anomalies: list[Anomaly], kind: str, detail: T) -> None:

@@ -106,6 +106,10 @@ STRINGS = {
     "anomaly.after_timeout": "when TCP's retransmission timer ran out (retransmission timeout)",
     "anomaly.after_duplicates": "after {count} duplicate ACKs, before the timer ran out (fast "
                                 "retransmission)",
+    "anomaly.after_duplicate": "after the other side's duplicate ACKs ({count}), before the "
+                               "timer ran out",
+    "anomaly.named_out_of_order": "{how}; Wireshark marks it out-of-order: it came less than "
+                                  "{window} ms after the furthest segment",
     "anomaly.arrives_after": "seq {seq} arrives after seq {seen} was already seen",
     "anomaly.duplicate_ack": "duplicate ACK #{count} of packet {packet} from the {side}: it "
                              "asks again for the bytes at seq {ack}",

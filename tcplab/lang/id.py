@@ -110,6 +110,10 @@ STRINGS = {
     "anomaly.after_timeout": "ketika timer retransmisi TCP habis (retransmission timeout)",
     "anomaly.after_duplicates": "setelah {count} duplicate ACK, sebelum timer habis (fast "
                                 "retransmission)",
+    "anomaly.after_duplicate": "setelah duplicate ACK ({count}) dari sisi lain, sebelum timer "
+                               "habis",
+    "anomaly.named_out_of_order": "{how}; Wireshark menandainya out-of-order: segmen ini datang "
+                                  "kurang dari {window} ms setelah segmen terjauh",
     "anomaly.data_again": "{length} byte pada seq {seq} dikirim ulang",
     "anomaly.arrives_after": "seq {seq} tiba setelah seq {seen} sudah terlihat",
     "anomaly.duplicate_ack": "duplicate ACK ke-{count} dari paket {packet} oleh {side}: {side} "
