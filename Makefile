@@ -36,14 +36,17 @@ LAB_DEBS := tcpdump mmdebstrap iproute2 librsvg2-bin fonts-dejavu-core
 TEST_DEBS := tshark chromium poppler-utils sudo patchelf podman netavark aardvark-dns catatonit nftables
 # valgrind counts the instructions of make bench-grade's scaling figures.
 BENCH_DEBS := valgrind
+# Real VMs (make vm-lab, a test): QEMU boots them, debvm builds their image offline from the host's
+# apt sources, debugfs takes the kernel out of it.
+VM_DEBS := qemu-system-x86 debvm e2fsprogs openssh-client iptables
 ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 # The lab to run: the local Docker engine, or your copy of inventory/ssh-example.
 INVENTORY ?= inventory/docker
 PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVENTORY)
 
 .PHONY: help lab test clean report grade watch lint pytest molecule collection bench bench-class bench-grade bench-fuzz \
-	requirements setup setup-test \
-	.debs-lab .debs-test .debs-bench .debs-venv .debs-python3-venv .no-python
+	vm-lab vm-clean bench-vm requirements setup setup-test \
+	.debs-lab .debs-test .debs-bench .debs-vm .debs-venv .debs-python3-venv .no-python
 
 # The targets, one line each: the text after "##" on each target's line.
 help:
@@ -85,6 +88,11 @@ bench-class: setup  ## classes of 8 to 64 pairs against a bare docker-CLI script
 bench-grade: setup setup-test .debs-bench  ## grading a class of 40 pairs' hand-ins, against tshark (ARGS="--pairs 10")
 	PYTHONPATH=collections $(BIN)/python bench/bench_grade.py $(ARGS)
 
+# The VM image built, two VMs booted, their memory, a 2-pair class on them and the same class on
+# Docker in the same run (minutes; needs root). ARGS=--reuse-image boots make vm-lab's image.
+bench-vm: setup .debs-vm  ## real VMs: image build, boot, memory, a 2-pair class against Docker (ARGS=--reuse-image)
+	PYTHONPATH=tests $(BIN)/python bench/bench_vms.py $(ARGS)
+
 # Many more damaged captures than make test's fuzz test, with a new seed each run (ARGS="--cases N --seed S").
 bench-fuzz: setup  ## mutation fuzzing of the capture reader, analyzer and grader (ARGS="--cases 100000")
 	PYTHONPATH=tests:collections $(BIN)/python tests/fuzz_captures.py $(ARGS)
@@ -100,6 +108,18 @@ report: setup  ## report on a folder of captures: [DIR=captures/<run-id>] [LANG=
 clean: setup  ## remove exactly the lab's logins, containers and networks (captures/ stays)
 	$(PLAYBOOK) tcplab.lab.teardown $(ARGS)
 
+# The VM path on this one machine: PAIRS Debian VMs (default 2; QEMU, KVM where a guest boots, else
+# software emulation) on a bridge of this machine, then the class over SSH, captured on the bridge.
+# They keep running (for make watch INVENTORY=vm-lab/inventory, or another make vm-lab) until
+# make vm-clean stops exactly them and removes their taps, bridge and firewall rule. Needs root.
+PAIRS ?= 2
+vm-lab: setup .debs-vm  ## run the class on PAIRS real VMs booted here (default 2; README, "Trying it on VMs")
+	$(BIN)/tcplab vm up --vms $(PAIRS) --folder vm-lab
+	@$(MAKE) --no-print-directory lab INVENTORY=vm-lab/inventory
+
+vm-clean: setup  ## stop make vm-lab's VMs; remove their taps, bridge and firewall rule
+	$(BIN)/tcplab vm down --folder vm-lab
+
 # The collection tcplab.lab as an artifact others install (ansible-galaxy collection install
 # dist/tcplab-lab-<version>.tar.gz); their controller needs this project's Python package too
 # (pip install <this folder>). README, "Use it from your own playbooks".
@@ -109,7 +129,7 @@ collection: setup  ## build the collection tcplab.lab into dist/tcplab-lab-<vers
 
 setup: .debs-lab .debs-venv $(VENV)/.installed  ## install what the lab needs (Debian packages, .venv)
 
-setup-test: .debs-test  ## install what the tests need besides
+setup-test: .debs-test .debs-vm  ## install what the tests need besides
 
 $(VENV)/.installed: $(REQUIREMENTS) pyproject.toml
 	$(PYTHON_EXE) -m venv $(VENV)
@@ -185,6 +205,9 @@ endef
 
 .debs-bench:
 	$(call install_debs,$(BENCH_DEBS))
+
+.debs-vm:
+	$(call install_debs,$(VM_DEBS))
 
 # A fresh Debian or Ubuntu has python3 without venv's pip bootstrap: that is python3-venv.
 .debs-venv:

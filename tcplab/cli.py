@@ -4,6 +4,7 @@
     tcplab grade HANDINS [--plan PLAN_JSON] [--out DIR] [--language en|id]   students' captures
     tcplab handout PLAN_JSON [--out DIR] [--language en|id]   each pair's hand-out
     tcplab watch PAIR [--scenario S] [--plan PLAN_JSON] [-i INVENTORY ...]   a pair live
+    tcplab vm up|down|image [--vms N] [--folder DIR]   real VMs for the lab on this machine
 
 The Makefile's targets (``make report``, ``make grade``, ``make watch``) run these; without
 installing the package, ``python -m tcplab`` is the same command. Exit status 0 whatever the
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 from . import handout, i18n, watch
+from .vm import cli as vm_cli
 from .arguments import Arguments, print_written
 from .formats.plan import PlanFileError, load_plan, plan_language
 from .grading.grade import (LATEST_PLAN, check_out, default_out, grade_run, prepare_out)
@@ -28,7 +30,7 @@ from .output import OutputError
 from .render.report import write_report, write_run_report
 
 LATEST = Path("captures") / "latest"
-PASSED_ON = {"handout": handout.main, "watch": watch.main}  # commands with parsers of their own
+PASSED_ON = {"handout": handout.main, "watch": watch.main, "vm": vm_cli.main}  # commands with parsers of their own
 
 
 def report(argv: list[str]) -> int:
@@ -118,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = Arguments(prog="tcplab", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=list(COMMANDS),
-                        help="report, grade, handout or watch (tcplab COMMAND --help says more)")
+                        help="report, grade, handout, watch or vm (tcplab COMMAND --help says more)")
     if not argv or argv[0] not in COMMANDS:
         parser.parse_args(argv[:1])  # --help, or a one-line error naming the commands
         return 2

@@ -156,7 +156,9 @@ def test_pairs_on_machines_get_their_capture_points():
     assert pairs["b"]["server"]["address"] == "10.0.0.13"  # lab_address wins over ansible_host
     assert pairs["c"]["capture"] == {"host": "vm02", "point": "loopback", "interface": "lo",
                                      "peer": "192.0.2.12", "local": False}
-    assert capture_filter(pairs["a"], 2222) == "tcp and host 192.0.2.11 and host 192.0.2.12 and port 2222"
+    assert capture_filter(pairs["a"], 2222) == (
+        "tcp and host 192.0.2.12 and ((src host 192.0.2.11 and src port 2222) or "
+        "(dst host 192.0.2.11 and dst port 2222))")
 
 
 def test_a_lab_wide_capture_interface_reaches_every_pair_unless_a_pair_names_its_own():

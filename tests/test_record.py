@@ -229,3 +229,20 @@ def test_a_capture_holding_a_connection_that_is_not_its_pairs_is_never_ok(tmp_pa
     assert reason.endswith(f" (the pair's is 127.0.0.1 - 10.0.0.3, port {captured.port})")
     p["client"]["address"] = "127.0.0.1"
     assert record.judge(p, {**spec, "port": captured.port + 1}, MESSAGES, sha, str(pcap))["status"] == "failed"
+
+
+def test_the_same_two_machines_in_turned_roles_are_another_pairs_connection(tmp_path):
+    """Two pairs on vm01 and vm02, one served by each, captured on one bridge: the other pair's
+    connection (same two addresses, the server's port on the other machine) is not this pair's."""
+    from tcplab.craft import Flow, write_pcap
+    ours = Flow(client=("10.0.0.12", 40000), server=("10.0.0.11", 2222))
+    theirs = Flow(client=("10.0.0.11", 40001), server=("10.0.0.12", 2222), start=ours.start + 1)
+    for flow in (ours, theirs):
+        flow.handshake()
+        flow.close()
+    alone = write_pcap(tmp_path / "alone.pcap", ours.frames)
+    both = write_pcap(tmp_path / "both.pcap", ours.frames + theirs.frames)
+    assert record.foreign_reasons(str(alone), "10.0.0.11", "10.0.0.12", 2222) == []
+    assert record.foreign_reasons(str(both), "10.0.0.11", "10.0.0.12", 2222) == [
+        "the capture holds a TCP connection that is not the pair's: 10.0.0.11:40001 - "
+        "10.0.0.12:2222 (the pair's is 10.0.0.11 - 10.0.0.12, port 2222)"]

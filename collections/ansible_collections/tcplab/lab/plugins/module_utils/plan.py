@@ -7,9 +7,12 @@ import os
 
 
 def capture_filter(pair, port):
-    """tcpdump's filter for one pair's conversation on one port."""
-    return (f"tcp and host {pair['server']['address']} and host {pair['client']['address']} "
-            f"and port {port}")
+    """tcpdump's filter for one pair's conversation on one port: between its client and its
+    server's port, so two pairs on the same two machines in turned roles, on one bridge, are
+    told apart."""
+    server = pair["server"]["address"]
+    return (f"tcp and host {pair['client']['address']} and "
+            f"((src host {server} and src port {port}) or (dst host {server} and dst port {port}))")
 
 
 def capture_paths(plan, pair, scenario):

@@ -105,8 +105,12 @@ def foreign_reasons(pcap, server, client, port):
     except CaptureError:
         return []  # not a capture at all: the checksum and counts speak for it
     foreign = {}
+    server_end = (str(ipaddress.ip_address(server)), port)
     for packet in packets:
-        if sorted((packet.src, packet.dst)) == ours and port in (packet.sport, packet.dport):
+        # The pair's connection: between its two addresses, the server's end on the port (the
+        # same two machines in the other roles, as another pair, are not it).
+        if sorted((packet.src, packet.dst)) == ours and server_end in (
+                (packet.src, packet.sport), (packet.dst, packet.dport)):
             continue
         ends = tuple(sorted(((packet.src, packet.sport), (packet.dst, packet.dport))))
         foreign.setdefault(ends, packet)

@@ -40,31 +40,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import BRIDGE_OPTION, DockerError, Engine
+from ansible_collections.tcplab.lab.plugins.module_utils.files import write_programs
 
 LABEL = "org.tcplab.lab"
-
-
-def write_programs(folder, programs, check=False):
-    """The programs under folder, each written only when it differs (in check mode: nothing
-    written); True if any was (would be)."""
-    changed = False
-    for path, content in sorted(programs.items()):
-        target = os.path.join(folder, path)
-        data = content.encode("utf-8")
-        if os.path.exists(target):
-            with open(target, "rb") as f:
-                if f.read() == data:
-                    continue
-        if check:
-            changed = True
-            continue
-        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
-        with open(target + ".tmp", "wb") as f:
-            f.write(data)
-        os.chmod(target + ".tmp", 0o755)
-        os.replace(target + ".tmp", target)
-        changed = True
-    return changed
 
 
 class PairSetup:
