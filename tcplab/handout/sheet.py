@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..formats.capture import capture_filter
 from ..formats.plan import handin_name
 
 EXIT = "exit"  # the line that stops the lab's clients
@@ -130,8 +131,8 @@ def sheet(plan: dict, pair: dict, password: str | None = None) -> Sheet:
             ]
         else:
             interface = capture["interface"] or "INTERFACE"
-            tcpdump = ["tcpdump", "-i", interface, "-w", pcap, "tcp", "and", "host",
-                       server["address"], "and", "host", client["address"], "and", "port", port]
+            tcpdump = ["tcpdump", "-i", interface, "-w", pcap,
+                       *capture_filter(pair, [spec["port"]]).split(" ")]
             who = {"user": user} if user else {}
             capture_step = (
                 Step("handout.step_capture_machine" + logged,
