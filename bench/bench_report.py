@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from tcplab import craft
-from tcplab.formats.manifest import KNOWN_SCENARIOS
+from tcplab.formats.scenarios import course_scenarios
 from tcplab.render.report import write_report
 
 MESSAGES = ["hello", "Network lab: message two", "the third and last message"]
@@ -39,7 +39,7 @@ def make_run(root: Path, pairs: int) -> int:
     for index, pair in enumerate(names):
         (root / pair).mkdir(parents=True, exist_ok=True)
         for scenario in ("reqresp", "upcall"):
-            spec = KNOWN_SCENARIOS[scenario]
+            spec = course_scenarios()[scenario]
             server = (f"10.213.{index + 1}.2", spec.port or 2222)
             client = (f"10.213.{index + 1}.3", 40000 + index)
             flow = craft.lab_flow(MESSAGES, spec.reply_format, client=client, server=server,
@@ -67,7 +67,8 @@ def make_run(root: Path, pairs: int) -> int:
         "schema": "tcplab.manifest/1", "run_id": "bench", "lab_id": "tcplab",
         "settings": {"pairs": names, "scenarios": ["reqresp", "upcall"]},
         "scenarios": {name: {"port": spec.port, "reply_format": spec.reply_format,
-                             "messages": MESSAGES} for name, spec in KNOWN_SCENARIOS.items()},
+                             "messages": MESSAGES} for name, spec in course_scenarios().items()
+                      if name in ("reqresp", "upcall")},
         "captures": captures, "files": hashes}
     (root / "manifest.json").write_text(json.dumps(manifest, indent=1))
     return len(captures)

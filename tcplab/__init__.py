@@ -5,8 +5,10 @@ The package in layers; each imports only from the layers above it in this list, 
 - base: `tcplab.i18n` and `tcplab.lang` (the report's languages), `tcplab.names` (names from
   outside, shown safely), `tcplab.output` (writing only into the report's folder);
 - `tcplab.formats`: one module per format it reads or writes - `plan` (plan.json), `manifest`
-  (manifest.json and what each capture should hold), `wire` (the lab's lines);
-- `tcplab.analysis`: reading captures (`capture`, `containers`, `frames`, `packet`) and reading
+  (manifest.json and what each capture should hold), `scenarios` (a scenario as data; the
+  course's, from the collection's scenarios.yml), `capture` (snaplen, a pair's filter), `wire`
+  (the lab's lines);
+- `tcplab.analysis`: reading captures (`capture`, `containers`, `links`, `frames`, `packet`) and reading
   them as the seeds teach (`connection`, `phases`, `streams`, `exchanges`, `analyze`,
   `signature`, `explain`, `model`);
 - `tcplab.render`: report.json's document (`document`) and what is made from it - `html`,

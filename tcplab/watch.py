@@ -4,7 +4,8 @@
     tcplab watch p01 [--scenario upcall] [--plan ...] [-i inventory/common -i inventory/docker]
 
 The pair, its capture host, the interface and the filter come from a run's plan.json (the latest
-run's by default): the same capture point and filter the lab uses. tcpdump runs on the capture
+run's by default, read by `tcplab.formats.plan`): the same capture point, filter and snaplen the
+lab uses (`tcplab.formats.capture`). tcpdump runs on the capture
 host - here (with sudo when you are not root), or on a machine reached with ssh, using the
 inventory's ansible_host, ansible_user, ansible_port, key file and ansible_ssh_common_args - and
 its stream goes into Wireshark when there is a display, else into tshark in this terminal.
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .arguments import Arguments
+from .formats.capture import SNAPLEN, capture_filter
+from .formats.plan import PlanFileError, load_plan
 
 LATEST_PLAN = Path("captures") / "latest" / "plan.json"
 INVENTORIES = ["inventory/common", "inventory/docker"]
@@ -36,14 +39,15 @@ class WatchError(Exception):
 
 
 def load_pair(plan_path: Path, name: str, scenario: str | None) -> tuple[dict, dict, list[int]]:
-    """(plan, the pair's record, the ports to watch) from a run's plan.json."""
+    """(plan, the pair's record, the ports to watch) from a run's plan.json (`load_plan`)."""
     try:
-        plan = json.loads(plan_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise WatchError(f"{plan_path}: no such plan; run the lab first (make lab, or "
-                         "make lab ARGS=\"--tags lab_provision\"), or give PLAN=captures/<run-id>/plan.json") from None
-    except (OSError, ValueError) as error:
-        raise WatchError(f"{plan_path}: not a plan the lab wrote ({error})") from None
+        plan = load_plan(plan_path)
+    except PlanFileError as error:
+        if error.text.key == "planfile.missing":
+            raise WatchError(f"{plan_path}: no such plan; run the lab first (make lab, or "
+                             "make lab ARGS=\"--tags lab_provision\"), or give "
+                             "PLAN=captures/<run-id>/plan.json") from None
+        raise WatchError(str(error)) from None
     pairs = {pair["name"]: pair for pair in plan["pairs"]}
     if name not in pairs:
         raise WatchError(f"pair {name!r} is not in the plan of run {plan['run_id']}; its pairs: "
@@ -53,13 +57,6 @@ def load_pair(plan_path: Path, name: str, scenario: str | None) -> tuple[dict, d
                          f"{', '.join(plan['scenarios'])}")
     names = [scenario] if scenario else list(plan["scenarios"])
     return plan, pairs[name], [plan["scenarios"][n]["port"] for n in names]
-
-
-def bpf(pair: dict, ports: list[int]) -> str:
-    """The lab's capture filter for the pair, on one or several ports."""
-    on = " or ".join(f"port {port}" for port in ports)
-    return (f"tcp and host {pair['server']['address']} and host {pair['client']['address']} and "
-            + (on if len(ports) == 1 else f"({on})"))
 
 
 @dataclass(frozen=True)
@@ -172,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     except WatchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    capture = host.run_until_eof(["tcpdump", "-i", interface, "-n", "-U", "--immediate-mode", "-s", "65600",
-                                  "-w", "-", bpf(pair, ports)])
+    capture = host.run_until_eof(["tcpdump", "-i", interface, "-n", "-U", "--immediate-mode", "-s", str(SNAPLEN),
+                                  "-w", "-", capture_filter(pair, ports)])
     print(f"Watching {pair['name']} ({', '.join(str(p) for p in ports)}) on {pair['capture']['host']}, "
           f"interface {interface}; Ctrl+C stops", flush=True)
     # Being stopped any other way (kill, the terminal closing) stops the capture as Ctrl+C does.

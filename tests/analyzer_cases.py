@@ -9,16 +9,17 @@ from tcplab import craft
 from tcplab.formats import wire
 from tcplab.analysis.analyze import CaptureAnalysis, analyze
 from tcplab.craft import C, Flow, S
-from tcplab.formats.manifest import KNOWN_SCENARIOS, CaptureJob
+from tcplab.formats.manifest import CaptureJob
+from tcplab.formats.scenarios import course_scenarios
 
-UPCALL = KNOWN_SCENARIOS["upcall"]
-REQRESP = KNOWN_SCENARIOS["reqresp"]
+UPCALL = course_scenarios()["upcall"]
+REQRESP = course_scenarios()["reqresp"]
 
 
 def job(pcap: Path, scenario: str = "reqresp", messages: list[str] | None = None,
         port: int | None = None, counts: dict | None = None, inferred: bool = False,
         pair: str = "p01") -> CaptureJob:
-    spec = KNOWN_SCENARIOS[scenario]
+    spec = course_scenarios()[scenario]
     return CaptureJob(pair=pair, scenario=scenario, pcap=pcap, pcap_name=pcap.name, spec=spec,
                       messages=messages, server_port=port if port is not None else spec.port,
                       counts=counts, inferred=inferred)
@@ -57,8 +58,8 @@ def write_run(root: Path, captures: list[dict], pairs: list[str],
     manifest = {
         "schema": "tcplab.manifest/1", "run_id": "20261121T172300Z", "lab_id": "tcplab",
         "settings": {"pairs": pairs, "scenarios": scenarios},
-        "scenarios": {name: {"port": KNOWN_SCENARIOS[name].port,
-                             "reply_format": KNOWN_SCENARIOS[name].reply_format,
+        "scenarios": {name: {"port": course_scenarios()[name].port,
+                             "reply_format": course_scenarios()[name].reply_format,
                              "server": f"{name}/server.py", "client": f"{name}/client.py",
                              "messages": ["hello"]} for name in scenarios},
         "versions": {"python": "3.11.7"},
@@ -71,7 +72,7 @@ def write_run(root: Path, captures: list[dict], pairs: list[str],
 
 def manifest_capture(pair: str, scenario: str, messages: list[str], port: int | None = None,
                      counts: dict | None = None, status: str = "ok") -> dict:
-    spec = KNOWN_SCENARIOS[scenario]
+    spec = course_scenarios()[scenario]
     return {
         "pair": pair, "scenario": scenario, "status": status, "reasons": [],
         "server": {"host": f"tcplab-{pair}-server", "address": "10.213.1.2",

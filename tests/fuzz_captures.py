@@ -32,7 +32,8 @@ from tcplab.grading.attempts import examine, graded, judge_attempt
 from tcplab.i18n import language
 from tcplab.grading.intake import HandIn
 from tcplab.render.ladder import ladder_svg
-from tcplab.formats.manifest import KNOWN_SCENARIOS, CaptureJob
+from tcplab.formats.manifest import CaptureJob
+from tcplab.formats.scenarios import course_scenarios
 from tcplab.output import Output
 from tcplab.analysis.packet import CaptureError
 from tcplab.analysis.capture import read_capture
@@ -101,7 +102,8 @@ def class_plan() -> dict:
               "capture": {}, "messages": {"reqresp": list(MESSAGES), "upcall": list(MESSAGES)}}
              for name in ("ani-budi", "citra-dewi")]
     scenarios = {name: {"port": spec.port, "reply_format": spec.reply_format, "messages": [],
-                        "server": "", "client": ""} for name, spec in KNOWN_SCENARIOS.items()}
+                        "server": "", "client": ""} for name, spec in course_scenarios().items()
+                 if name in ("reqresp", "upcall")}
     return {"run_id": "fuzz", "lab_id": "tcplab", "pairs": pairs, "scenarios": scenarios}
 
 
@@ -113,7 +115,7 @@ def exercise(path: Path, output: Output, plan: dict) -> str:
     except CaptureError:
         return "refused"
     job = CaptureJob(pair="ani-budi", scenario="reqresp", pcap=path, pcap_name=path.name,
-                     spec=KNOWN_SCENARIOS["reqresp"], messages=list(MESSAGES), server_port=2222)
+                     spec=course_scenarios()["reqresp"], messages=list(MESSAGES), server_port=2222)
     result = analyze(job)
     sig = signature(result.main, result.spec, job.messages) if result.main else None
     svg = ladder_svg(result, lang)

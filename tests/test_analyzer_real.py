@@ -30,7 +30,8 @@ from analyzer_loopback import LAB_FILES, TIMEOUT, Tcpdump, can_capture, free_por
 from netns import Wire, can_make_wires
 
 from tcplab.analysis.analyze import analyze
-from tcplab.formats.manifest import KNOWN_SCENARIOS, CaptureJob
+from tcplab.formats.manifest import CaptureJob
+from tcplab.formats.scenarios import course_scenarios
 from tcplab.analysis.model import C2S, S2C
 from tcplab.analysis.capture import read_capture
 
@@ -46,7 +47,7 @@ BIG = "x" * 60000  # crosses the wire as about 40 segments
 def reqresp(pcap: Path, port: int, messages: list[str] | None = None):
     """The analyzer on `pcap` as a reqresp capture of `messages` on `port`."""
     return analyze(CaptureJob(pair="p01", scenario="reqresp", pcap=pcap, pcap_name=pcap.name,
-                              spec=KNOWN_SCENARIOS["reqresp"], messages=messages,
+                              spec=course_scenarios()["reqresp"], messages=messages,
                               server_port=port))
 
 

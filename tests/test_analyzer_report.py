@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from analyzer_cases import UPCALL, manifest_capture, reqresp_flow, upcall_flow, write_run
 
 from tcplab import craft
+from tcplab.formats.scenarios import COURSE_FILE, course_scenarios
 from tcplab.render.document import REPORT_SCHEMA
 from tcplab.cli import report as main
 
@@ -180,6 +182,26 @@ def test_folder_of_pcaps_without_manifest_infers_scenarios(tmp_path: Path) -> No
     cut = by_name["truncated.pcap"]
     assert cut["verdict"] == "incomplete"
     assert cut["error"].startswith("truncated.pcap: truncated: file ends inside packet record 1")
+
+
+def test_without_a_manifest_the_course_scenarios_are_the_collections(tmp_path: Path) -> None:
+    """A folder with no manifest is read against the collection's own scenarios.yml - no second
+    list in code: a capture on the loss scenario's port is that scenario, and without the
+    retransmission it is there for it is incomplete."""
+    collection = ROOT / "collections/ansible_collections/tcplab/lab/roles/lab_plan/defaults/main"
+    assert COURSE_FILE.resolve() == (collection / "scenarios.yml").resolve()
+    defined = yaml.safe_load((collection / "scenarios.yml").read_text())["lab_scenarios"]
+    assert {name: (spec.port, spec.reply_format) for name, spec in course_scenarios().items()} == {
+        name: (spec["port"], spec["reply_format"]) for name, spec in defined.items()}
+    folder = tmp_path / "student"
+    folder.mkdir()
+    craft.write_pcap(folder / "lossy.pcap", reqresp_flow(["hi"], port=2223).frames)
+    assert _cli(str(folder)).returncode == 0
+    capture, = json.loads((folder / "report.json").read_text())["captures"]
+    assert capture["scenario"] == "reqresp-loss"
+    assert "scenario reqresp-loss inferred from server port 2223" in capture["notes"]
+    assert capture["verdict"] == "incomplete"
+    assert any("retransmission" in reason for reason in capture["reasons"]), capture["reasons"]
 
 
 def test_usage_errors_exit_non_zero(tmp_path: Path) -> None:

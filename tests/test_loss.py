@@ -19,7 +19,8 @@ from netns import Wire, can_make_wires
 from test_analyzer_real import lab_exchange
 
 from tcplab.analysis.analyze import analyze
-from tcplab.formats.manifest import CaptureJob, Loss, Scenario
+from tcplab.formats.manifest import CaptureJob
+from tcplab.formats.scenarios import Loss, Scenario
 from tcplab.i18n import language
 
 NO_WIRE = can_make_wires()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_filter, capture_paths
+from tcplab.formats import capture
 from tcplab.planning import ADJECTIVES, MAX_MESSAGE_BYTES, NOUNS, PlanError, build_plan, seeded_message
 
 SCENARIOS = {
@@ -16,6 +17,7 @@ SCENARIOS = {
     "upcall": {"port": 4141, "server": "upcall/server.py", "client": "upcall/client.py",
                "reply_format": "Upcall event: Processing {message}", "messages": ["1"]},
 }
+ROOT = Path(__file__).resolve().parent.parent
 CONTROLLER = {"localhost": {"ansible_connection": "local"}}
 MACHINES = {"vm01": {"ansible_host": "192.0.2.11"}, "vm02": {"ansible_host": "192.0.2.12"},
             "vm03": {"ansible_host": "192.0.2.13", "lab_address": "10.0.0.13"},
@@ -159,6 +161,21 @@ def test_pairs_on_machines_get_their_capture_points():
     assert capture_filter(pairs["a"], 2222) == (
         "tcp and host 192.0.2.12 and ((src host 192.0.2.11 and src port 2222) or "
         "(dst host 192.0.2.11 and dst port 2222))")
+
+
+def test_the_python_side_captures_a_pair_as_the_capture_hosts_do():
+    """make watch and the logins' grants (tcplab.formats.capture) filter a pair's traffic and cut
+    frames as the collection's capture code that ships to the capture hosts does."""
+    pair = plan(hosts=MACHINES, lab_roster=[{"name": "a", "server": "vm01", "client": "vm02"}],
+                lab_capture_point="server")["pairs"][0]
+    assert capture.capture_filter(pair, [2222]) == capture_filter(pair, 2222)
+    assert capture.capture_filter(pair, [2222, 4141]) == (
+        "tcp and host 192.0.2.11 and host 192.0.2.12 and (port 2222 or port 4141)")
+    modules = ROOT / "collections/ansible_collections/tcplab/lab/plugins"
+    for source in ("module_utils/tcpdump.py", "modules/capture.py", "modules/docker_exchange.py"):
+        text = (modules / source).read_text(encoding="utf-8")
+        defaults = re.findall(r"snaplen[\"']?[:=] *[{]?[^0-9]*([0-9]+)", text)
+        assert defaults and set(defaults) == {str(capture.SNAPLEN)}, (source, defaults)
 
 
 def test_a_lab_wide_capture_interface_reaches_every_pair_unless_a_pair_names_its_own():

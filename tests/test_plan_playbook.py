@@ -4,6 +4,7 @@ Runs the collection's playbook tcplab.lab.plan for real (no Docker needed: plann
 plan the role published.
 """
 import json
+import re
 from pathlib import Path
 
 from lab_playbook import ansible_playbook
@@ -72,3 +73,26 @@ def test_a_run_id_of_another_class_is_refused_and_its_plan_stays(tmp_path):
     assert ("Run vmrun is of lab 'tcplab', this one is lab 'otherlab' (another inventory?): leave lab_run_id "
             "empty for a new run (or give a new run id).") in " ".join(result.stdout.split())
     assert plan_file.read_text() == before
+
+
+def test_the_hand_out_is_a_step_of_its_own_after_the_plan_and_check_mode_writes_nothing(tmp_path):
+    result, _ = published_plan(tmp_path, "--check", "-e", "lab_run_id=sheets")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert re.search(r"^ok: \[localhost\]", result.stdout.split("Write each pair's hand-out]")[1], re.MULTILINE)
+    assert not (tmp_path / "captures" / "sheets").exists()
+    result, plan = published_plan(tmp_path, "-e", "lab_run_id=sheets", "-v")
+    assert result.returncode == 0, result.stdout[-3000:]
+    tasks = re.findall(r"^TASK \[(?:[\w.]+ : )?(.+?)\]", result.stdout, re.MULTILINE)
+    assert tasks.index("Write each pair's hand-out") == tasks.index("Publish the plan") + 1
+    assert re.search(r"^changed: \[localhost\]", result.stdout.split("Write each pair's hand-out]")[1],
+                     re.MULTILINE)
+    handout = tmp_path / "captures" / "sheets" / "handout"
+    assert sorted(path.name for path in handout.iterdir()) == ["index.html", "p01.md", "p02.md"]
+    assert plan["pairs"][0]["network"]["bridge"] in (handout / "p01.md").read_text()
+    # Nothing new to write under the same run id: unchanged; --skip-tags lab_handout leaves it out.
+    result, _ = published_plan(tmp_path, "-e", "lab_run_id=sheets")
+    assert re.search(r"^ok: \[localhost\]", result.stdout.split("Write each pair's hand-out]")[1], re.MULTILINE)
+    (handout / "p01.md").unlink()
+    result, _ = published_plan(tmp_path, "-e", "lab_run_id=sheets", "--skip-tags", "lab_handout")
+    assert result.returncode == 0 and "Write each pair's hand-out" not in result.stdout
+    assert not (handout / "p01.md").exists()

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ansible_collections.tcplab.lab.plugins.module_utils import accounts
+from ansible_collections.tcplab.lab.plugins.module_utils import login_texts
 from tcplab.planning import PlanError, build_plan
 
 from tcplab.handout import write_handout
@@ -352,8 +352,8 @@ def test_sftp_reaches_nothing_outside_the_folder_and_writes_nothing(folders, tmp
 # --- the sudo rule and the sshd settings --------------------------------------------------------
 
 def test_the_sudo_rule_allows_the_login_program_for_docker_and_tcpdump_only(tmp_path):
-    text = accounts.sudoers_text("tcplab", ["tcplab-p01", "tcplab-p02"])
-    program = accounts.PROGRAM
+    text = login_texts.sudoers_text("tcplab", ["tcplab-p01", "tcplab-p02"])
+    program = login_texts.PROGRAM
     assert text.splitlines()[-2:] == [
         f"tcplab-p01 ALL=(root) NOPASSWD: {program} docker *, {program} tcpdump *",
         f"tcplab-p02 ALL=(root) NOPASSWD: {program} docker *, {program} tcpdump *"]
@@ -364,24 +364,24 @@ def test_the_sudo_rule_allows_the_login_program_for_docker_and_tcpdump_only(tmp_
     checked = subprocess.run(["visudo", "-c", "-q", "-f", str(rule)], capture_output=True,
                              text=True, env={**os.environ, "PATH": "/usr/sbin:/usr/bin"})
     assert checked.returncode == 0, checked.stderr
-    assert accounts.file_name("lab.a") == "tcplab-lab_a"  # sudo skips file names with a dot
+    assert login_texts.file_name("lab.a") == "tcplab-lab_a"  # sudo skips file names with a dot
 
 
 def test_the_sshd_settings_match_the_labs_users_only():
-    text = accounts.sshd_text("tcplab", ["tcplab-p01"], ["tcplab-p02", "tcplab-p03"])
+    text = login_texts.sshd_text("tcplab", ["tcplab-p01"], ["tcplab-p02", "tcplab-p03"])
     assert "\nMaxStartups 10:30:100\nMatch User" in text
-    assert accounts.max_startups(40) == "120:30:240"
+    assert login_texts.max_startups(40) == "120:30:240"
     blocks = text.split("Match User ")[1:]
     assert [block.splitlines()[0] for block in blocks] == ["tcplab-p01", "tcplab-p02,tcplab-p03"]
     for block, passwords in zip(blocks, ("no", "yes")):
         assert [line.strip() for line in block.splitlines()[1:]] == [
-            f"AuthorizedKeysFile {accounts.KEYS}/%u", f"ForceCommand {accounts.PROGRAM}",
+            f"AuthorizedKeysFile {login_texts.KEYS}/%u", f"ForceCommand {login_texts.PROGRAM}",
             "DisableForwarding yes", "PermitTunnel no", "PermitUserRC no", "PermitTTY yes",
             f"PasswordAuthentication {passwords}"]
-    assert accounts.keys_text([KEY]) == f"restrict,pty {KEY}\n"
+    assert login_texts.keys_text([KEY]) == f"restrict,pty {KEY}\n"
     grant_ = {"host": "h", "address": "10.0.0.1", "port": 2022, "containers": [], "capture": None,
               "programs": []}
     login = {"pair": "p01", "user": "tcplab-p01", "folder": "/f"}
-    assert accounts.copy_command(login, grant_) == "scp -P 2022 tcplab-p01@10.0.0.1:FILE ."
-    written = accounts.grant_of("tcplab", login, grant_, "/s", {"login.refused": "x {reason}"})
+    assert login_texts.copy_command(login, grant_) == "scp -P 2022 tcplab-p01@10.0.0.1:FILE ."
+    written = login_texts.grant_of("tcplab", login, grant_, "/s", {"login.refused": "x {reason}"})
     assert json.loads(json.dumps(written))["copy"] == "scp -P 2022 tcplab-p01@10.0.0.1:FILE ."

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import os
 
-from ..formats.manifest import KNOWN_SCENARIOS, SCENARIO_BY_PORT, CaptureJob, Scenario, sha256_of
+from ..formats.manifest import CaptureJob, sha256_of
+from ..formats.scenarios import Scenario, course_scenarios, scenario_by_port
 from ..i18n import Joined
 from ..i18n import Text as T
 from .capture import Capture, CaptureError, gc_paused, read_capture
@@ -167,8 +168,8 @@ def server_first(analysis: ConversationAnalysis) -> Message | None:
 
 def _infer_scenario(named: str, spec: Scenario | None, port: int,
                     notes: list[str]) -> tuple[str, Scenario | None]:
-    """Without a manifest the server port names the scenario (2222 reqresp, 4141 upcall)."""
-    by_port = SCENARIO_BY_PORT.get(port)
+    """Without a manifest the server port names the course's scenario (2222 reqresp, 4141 upcall)."""
+    by_port = scenario_by_port(port)
     if by_port is None:
         if spec is None:
             notes.append(T("note.unknown_port", port=port))
@@ -217,6 +218,6 @@ def loss_reasons(analysis: ConversationAnalysis, spec: Scenario | None) -> list[
 
 
 def unreadable(job: CaptureJob, error: T, notes: list[str]) -> CaptureAnalysis:
-    spec = job.spec or KNOWN_SCENARIOS.get(job.scenario)
+    spec = job.spec or course_scenarios().get(job.scenario)
     return CaptureAnalysis(job, job.scenario, spec, None, error, None, [], [], "unreadable",
                            [error, *job.reasons], notes)

@@ -28,7 +28,8 @@ from typing import Iterator
 
 from ..i18n import Text as T
 from .containers import PCAP_MAGICS, PCAPNG_SHB, read_pcap, read_pcapng
-from .frames import decode, link_name
+from .frames import decode
+from .links import link_name
 from .packet import CaptureError, TcpPacket
 
 

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from ..formats.manifest import SCENARIO_BY_PORT
+from ..formats.scenarios import course_ports
 from ..i18n import Text as T
 from .model import C2S, OTHER, S2C, Anomaly, Conversation, Endpoint, Segment, side_name
 from .packet import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN, TcpPacket, flag_names
@@ -58,7 +58,7 @@ def assign_roles(packets: list[TcpPacket], server_port: int | None) -> Conversat
             return Conversation(Endpoint(packet.dst, packet.dport),
                                 Endpoint(packet.src, packet.sport), "handshake", packets)
     for how, ports in (("manifest server port", {server_port} if server_port else set()),
-                       ("scenario port", set(SCENARIO_BY_PORT))):
+                       ("scenario port", set(course_ports()))):
         servers = [end for end in ends if end.port in ports]
         if len(servers) == 1:
             server = servers[0]
@@ -93,7 +93,7 @@ def main_conversation(found: list[Conversation], server_port: int | None) -> Con
     """
     if not found:
         return None
-    for port in [server_port] if server_port else list(SCENARIO_BY_PORT):
+    for port in [server_port] if server_port else course_ports():
         candidates = on_port(found, port)
         if candidates:
             return next((c for c in candidates if carries_data(c)), candidates[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import struct
 
 from ..i18n import Text as T
-from .frames import link_name
+from .links import link_name
 from .packet import CaptureError
 
 

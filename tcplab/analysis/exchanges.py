@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from ..formats.manifest import Scenario
+from ..formats.scenarios import Scenario
 from ..i18n import Text as T
 from .model import C2S, S2C, ConversationAnalysis, Exchange, Message
 

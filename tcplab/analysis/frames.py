@@ -1,9 +1,7 @@
 """Frames as their link layer, IPv4/IPv6 and TCP carry them: headers decoded, the segment kept.
 
-`decode` takes one frame of any link type a capture can have - Ethernet (tcpdump on a Docker
-bridge or Linux ``lo``, Wireshark on a laptop) with any stack of 802.1Q/802.1ad tags and PPPoE
-sessions, Linux cooked v1 and v2 (tcpdump ``-i any``), BSD/macOS/Windows loopback (``NULL``,
-host byte order, and OpenBSD ``LOOP``), PPP and raw IP - and returns its TCP segment as a
+`decode` takes one frame of any link type a capture can have (`links`: Ethernet with VLAN tags
+and PPPoE, Linux cooked v1/v2, BSD loopback, PPP, raw IP) and returns its TCP segment as a
 `TcpPacket`, or why there is none: IPv6 extension headers are walked (hop-by-hop, routing,
 destination options, an atomic fragment header, AH, mobility, HIP, shim6); an IP fragment,
 encrypted IPsec (ESP), another protocol or a header cut short is a reason, a `Text` made once per
@@ -18,101 +16,27 @@ import struct
 from functools import lru_cache
 
 from ..i18n import Text as T
+from .links import network_layer, u16, why
 from .packet import TcpPacket
-
-
-# Link types (https://www.tcpdump.org/linktypes.html)
-LINKTYPE_NULL = 0
-
-
-LINKTYPE_ETHERNET = 1
-
-
-LINKTYPE_PPP = 9
-
-
-LINKTYPE_RAW = 101
-
-
-LINKTYPE_LOOP = 108
-
-
-LINKTYPE_LINUX_SLL = 113
-
-
-LINKTYPE_IPV4 = 228
-
-
-LINKTYPE_IPV6 = 229
-
-
-LINKTYPE_LINUX_SLL2 = 276
-
-
-LINKTYPE_RAW_OPENBSD = 12  # DLT_RAW on OpenBSD; LINKTYPE_RAW (101) elsewhere
-
-
-LINKTYPE_RAW_BSDOS = 14
-
-
-LINK_NAMES = {
-    LINKTYPE_NULL: "NULL",
-    LINKTYPE_ETHERNET: "EN10MB",
-    LINKTYPE_PPP: "PPP",
-    LINKTYPE_RAW: "RAW",
-    LINKTYPE_RAW_OPENBSD: "RAW",
-    LINKTYPE_RAW_BSDOS: "RAW",
-    LINKTYPE_LOOP: "LOOP",
-    LINKTYPE_LINUX_SLL: "LINUX_SLL",
-    LINKTYPE_LINUX_SLL2: "LINUX_SLL2",
-    LINKTYPE_IPV4: "IPV4",
-    LINKTYPE_IPV6: "IPV6",
-}
-
-
-ETHERTYPE_IPV4 = 0x0800
-
-
-ETHERTYPE_IPV6 = 0x86DD
-
-
-ETHERTYPE_VLAN = (0x8100, 0x88A8, 0x9100, 0x9200)
-
-
-ETHERTYPE_PPPOE = 0x8864
-
-
-PPP_IPV4, PPP_IPV6 = 0x0021, 0x0057
-
-
-AF_INET6_VALUES = (10, 23, 24, 28, 30)  # Linux, Windows, NetBSD/OpenBSD, FreeBSD, macOS
-
 
 # IPv6 extension headers walked to the transport header: their length is (byte 1 + 1) * 8.
 IPV6_EXTENSIONS = frozenset((0, 43, 60, 135, 139, 140, 253, 254))
-
-
 IP_FRAGMENT_HEADER, IP_AH, IP_ESP, IP_NO_NEXT, IP_TCP = 44, 51, 50, 59, 6
 
-
-def link_name(linktype: int) -> str:
-    return LINK_NAMES.get(linktype, f"linktype {linktype}")
+_U16 = struct.Struct(">H")
+_IPV4 = struct.Struct(">BBHHHBBH4s4s")
+_IPV6 = struct.Struct(">IHBB16s16s")
+_TCP = struct.Struct(">HHIIHH")
 
 
 def decode(number: int, time: float, linktype: int, data: bytes | memoryview,
            ports: frozenset[int] | None = None) -> TcpPacket | T:
     """The TCP segment frame `number` carries, or why it carries none. `ports`, when given, are
     the only ports whose payloads are kept (`capture.read_capture`)."""
-    found = _network_layer(linktype, data)
+    found = network_layer(linktype, data)
     if type(found) is tuple:
         return _tcp_packet(number, time, found[0], found[1], ports)
     return found
-
-
-@lru_cache(maxsize=1024)
-def _why(key: str, **args: object) -> T:
-    """The reason a frame is not TCP, made once per kind (a capture may hold millions)."""
-    return T(key, **args)
 
 
 @lru_cache(maxsize=4096)
@@ -125,142 +49,61 @@ def _address6(raw: bytes) -> str:
     return socket.inet_ntop(socket.AF_INET6, raw)
 
 
-_U16 = struct.Struct(">H")
-
-
-_IPV4 = struct.Struct(">BBHHHBBH4s4s")
-
-
-_IPV6 = struct.Struct(">IHBB16s16s")
-
-
-_TCP = struct.Struct(">HHIIHH")
-
-
-def _network_layer(linktype: int, data: bytes) -> tuple[int, bytes] | T:
-    """(IP version, IP bytes) of a frame, or why there is none."""
-    if linktype == LINKTYPE_ETHERNET:
-        return _ethernet(data)
-    if linktype == LINKTYPE_LINUX_SLL:
-        return _by_ethertype(_u16(data, 14), data[16:])
-    if linktype == LINKTYPE_LINUX_SLL2:
-        return _by_ethertype(_u16(data, 0), data[20:])
-    if linktype in (LINKTYPE_NULL, LINKTYPE_LOOP):
-        if len(data) < 4:
-            return _why("frame.loopback_cut")
-        if linktype == LINKTYPE_LOOP:
-            family = struct.unpack_from(">I", data)[0]
-        else:  # host byte order of the capturing machine: accept either
-            family = struct.unpack_from("<I", data)[0]
-            if family > 0xFFFF:
-                family = struct.unpack_from(">I", data)[0]
-        if family == 2:
-            return 4, data[4:]
-        if family in AF_INET6_VALUES:
-            return 6, data[4:]
-        return _why("frame.loopback_family", family=family)
-    if linktype == LINKTYPE_PPP:
-        start = 2 if data[:2] == b"\xff\x03" else 0  # address and control, when present
-        return _by_ppp(_u16(data, start), data[start + 2:])
-    if linktype in (LINKTYPE_RAW, LINKTYPE_RAW_OPENBSD, LINKTYPE_RAW_BSDOS,
-                    LINKTYPE_IPV4, LINKTYPE_IPV6):
-        version = data[0] >> 4 if data else 0
-        return (version, data) if version in (4, 6) else _why("frame.raw_not_ip")
-    return _why("frame.link_type", linktype=linktype)
-
-
-def _ethernet(data: bytes) -> tuple[int, bytes] | T:
-    ethertype, offset = _u16(data, 12), 14
-    while ethertype in ETHERTYPE_VLAN:  # each tag: 2 bytes of tag, 2 of the next type
-        ethertype, offset = _u16(data, offset + 2), offset + 4
-    if ethertype == ETHERTYPE_PPPOE:  # PPPoE session: 6 bytes of header, then PPP's protocol
-        return _by_ppp(_u16(data, offset + 6), data[offset + 8:])
-    return _by_ethertype(ethertype, data[offset:])
-
-
-def _u16(data: bytes, offset: int) -> int:
-    if len(data) < offset + 2:
-        return -1
-    return _U16.unpack_from(data, offset)[0]
-
-
-def _by_ethertype(ethertype: int, data: bytes) -> tuple[int, bytes] | T:
-    if ethertype == ETHERTYPE_IPV4:
-        return 4, data
-    if ethertype == ETHERTYPE_IPV6:
-        return 6, data
-    if ethertype == -1:
-        return _why("frame.link_cut")
-    if ethertype < 0x0600:  # an IEEE 802.3 length: LLC frames (spanning tree, ...)
-        return _why("frame.llc")
-    return _why("frame.ethertype", ethertype=f"0x{ethertype:04x}")
-
-
-def _by_ppp(protocol: int, data: bytes) -> tuple[int, bytes] | T:
-    if protocol == PPP_IPV4:
-        return 4, data
-    if protocol == PPP_IPV6:
-        return 6, data
-    if protocol == -1:
-        return _why("frame.link_cut")
-    return _why("frame.ppp", protocol=f"0x{protocol:04x}")
-
-
 def _tcp_packet(number: int, time: float, version: int, data: bytes,
                 ports: frozenset[int] | None = None) -> TcpPacket | T:
     """The TCP segment in an IP packet, or why there is none."""
     size = len(data)
     if version == 4:
         if size < 20:
-            return _why("frame.ip_cut")
+            return why("frame.ip_cut")
         first, _, total, _, fragment, _, protocol, _, raw_src, raw_dst = _IPV4.unpack_from(data)
         header = (first & 0x0F) * 4
         if first >> 4 != 4 or header < 20:
-            return _why("frame.ip_malformed")
+            return why("frame.ip_malformed")
         if size < header:
-            return _why("frame.ip_cut")
+            return why("frame.ip_cut")
         if fragment & 0x3FFF:  # more fragments, or an offset: a piece of a bigger packet
-            return _why("frame.ip_fragment")
+            return why("frame.ip_fragment")
         if protocol != IP_TCP:
-            return _why("frame.ip_protocol", protocol=_protocol(protocol))
+            return why("frame.ip_protocol", protocol=_protocol(protocol))
         if total == 0:  # TCP segmentation offload: the length is the captured one
             total = size
         elif total < header:
-            return _why("frame.ip_malformed")
+            return why("frame.ip_malformed")
         src, dst = _address4(raw_src), _address4(raw_dst)
         start, end = header, total
     elif version == 6:
         if size < 40:
-            return _why("frame.ip_cut")
+            return why("frame.ip_cut")
         first, payload_length, protocol, _, raw_src, raw_dst = _IPV6.unpack_from(data)
         if first >> 28 != 6:
-            return _why("frame.ip_malformed")
+            return why("frame.ip_malformed")
         start = 40
         end = 40 + payload_length if payload_length else size  # 0: a jumbogram
         while protocol != IP_TCP:
             if protocol in IPV6_EXTENSIONS or protocol == IP_AH:
                 if size < start + 2:
-                    return _why("frame.ip_cut")
+                    return why("frame.ip_cut")
                 following, units = data[start], data[start + 1]
                 start += (units + 2) * 4 if protocol == IP_AH else (units + 1) * 8
                 protocol = following
             elif protocol == IP_FRAGMENT_HEADER:
                 if size < start + 8:
-                    return _why("frame.ip_cut")
-                if _u16(data, start + 2) & 0xFFF9:  # an offset or more fragments
-                    return _why("frame.ipv6_fragment")
+                    return why("frame.ip_cut")
+                if u16(data, start + 2) & 0xFFF9:  # an offset or more fragments
+                    return why("frame.ipv6_fragment")
                 protocol, start = data[start], start + 8  # an atomic fragment: whole
             else:
-                return _why("frame.ipv6_next_header", protocol=_protocol(protocol))
+                return why("frame.ipv6_next_header", protocol=_protocol(protocol))
         src, dst = _address6(raw_src), _address6(raw_dst)
     else:
-        return _why("frame.ip_malformed")
+        return why("frame.ip_malformed")
     if size < start + 20:
-        return _why("frame.tcp_cut")
+        return why("frame.tcp_cut")
     sport, dport, seq, ack, off_flags, window = _TCP.unpack_from(data, start)
     header = (off_flags >> 12) * 4
     if header < 20:
-        return _why("frame.tcp_malformed")
+        return why("frame.tcp_malformed")
     length = max(0, end - start - header)
     if ports is None or sport in ports or dport in ports:
         payload = data[start + header:start + header + length]  # empty when snaplen cut it

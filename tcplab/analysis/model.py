@@ -12,7 +12,8 @@ from functools import cache
 
 from ..i18n import Joined
 from ..i18n import Text as T
-from ..formats.manifest import CaptureJob, Scenario
+from ..formats.manifest import CaptureJob
+from ..formats.scenarios import Scenario
 from .packet import FLAG_ACK, TcpPacket
 from .capture import Capture
 

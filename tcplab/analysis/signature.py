@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from ..formats import wire
 from ..i18n import Text as T
-from ..formats.manifest import Scenario
+from ..formats.scenarios import Scenario
 from .model import C2S, S2C, ConversationAnalysis, Segment
 from .packet import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
 

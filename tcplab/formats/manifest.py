@@ -7,8 +7,8 @@ listing every capture with its pair, scenario, server port, messages and tcpdump
 Any other folder of pcaps works too: every ``*.pcap``/``*.pcapng``/``*.cap`` (or the same gzipped,
 ``*.pcap.gz``) below it becomes a
 job whose pair is its folder (the folder's own name for files at the top) and whose scenario is
-inferred later from the server port (2222 reqresp, 4141 upcall: the well-known scenario ports),
-and the report says so.
+inferred later from the server port (2222 reqresp, 4141 upcall: the ports of the course's
+scenarios, `tcplab.formats.scenarios`), and the report says so.
 """
 
 from __future__ import annotations
@@ -20,57 +20,11 @@ from pathlib import Path
 
 from ..i18n import Text as T
 from ..names import shown
+from .scenarios import Scenario, course_scenarios, read_loss
 
 MANIFEST_SCHEMA = "tcplab.manifest/1"
 ANNOTATED = ".annotated.pcapng"  # the report's annotated copies (tcplab.annotate): no captures
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz", ".cap.gz")
-
-
-@dataclass(frozen=True)
-class Loss:
-    """A scenario's lesson of a lost segment: the receiver drops these data segments of one
-    direction (``to_server`` or ``to_client``), each once, so TCP sends each again."""
-
-    direction: str
-    segments: tuple[int, ...]
-
-
-LOSS_DIRECTIONS = ("to_server", "to_client")
-
-
-def read_loss(value: object) -> Loss | None:
-    """A scenario's ``loss`` from a manifest or plan, or None when it has none (or not as the
-    lab writes it: the lab checked it when it planned the run)."""
-    if not isinstance(value, dict) or value.get("direction") not in LOSS_DIRECTIONS:
-        return None
-    segments = value.get("segments")
-    if not isinstance(segments, list) or not segments or any(
-            isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in segments):
-        return None
-    return Loss(value["direction"], tuple(sorted(segments)))
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """A scenario as data: its server port, the rule for the expected reply, and the segments
-    the lab drops in it (`Loss`), if any."""
-
-    name: str
-    port: int | None
-    reply_format: str
-    messages: tuple[str, ...] = ()
-    loss: Loss | None = None
-
-    def reply(self, message: str) -> str:
-        """The reply the scenario requires for `message` (``{message}`` substituted)."""
-        return self.reply_format.replace("{message}", message)
-
-
-KNOWN_SCENARIOS: dict[str, Scenario] = {
-    "reqresp": Scenario("reqresp", 2222, "{message}"),
-    "upcall": Scenario("upcall", 4141, "Upcall event: Processing {message}"),
-}
-SCENARIO_BY_PORT: dict[int, Scenario] = {s.port: s for s in KNOWN_SCENARIOS.values() if s.port}
 
 
 @dataclass
@@ -168,11 +122,12 @@ def _ordered(names) -> list[str]:
 
 
 def _scenario_specs(manifest: dict) -> dict[str, Scenario]:
-    specs = dict(KNOWN_SCENARIOS)
+    course = course_scenarios()
+    specs = dict(course)
     for name, entry in (manifest.get("scenarios") or {}).items():
         if not isinstance(entry, dict):
             continue
-        known = KNOWN_SCENARIOS.get(name)
+        known = course.get(name)
         port = entry.get("port", known.port if known else None)
         reply_format = entry.get("reply_format", known.reply_format if known else "{message}")
         specs[name] = Scenario(name, int(port) if port is not None else None, str(reply_format),
@@ -218,6 +173,7 @@ def _jobs_from_manifest(root: Path, manifest: dict, notes: list[str]) -> list[Ca
 
 
 def _jobs_from_files(root: Path, listed: set[Path]) -> list[CaptureJob]:
+    course = course_scenarios()
     jobs: list[CaptureJob] = []
     files = sorted(p for p in root.rglob("*") if p.name.lower().endswith(CAPTURE_SUFFIXES)
                    and not p.name.endswith(ANNOTATED) and (p.is_file() or p.is_symlink())
@@ -228,12 +184,12 @@ def _jobs_from_files(root: Path, listed: set[Path]) -> list[CaptureJob]:
         pair = shown(root.name if parent == "." else parent)  # names from disk are data
         stem = path.name.split(".", 1)[0] if path.name.lower().endswith(".gz") else \
             path.name[: -len(path.suffix)]
-        scenario = stem if stem in KNOWN_SCENARIOS else "?"
+        scenario = stem if stem in course else "?"
         logs = [path.with_name(f"{stem}.server.log"), path.with_name(f"{stem}.client.log")]
         jobs.append(CaptureJob(
             pair=pair, scenario=scenario, pcap=path, pcap_name=shown(relative.as_posix()),
-            server_log=logs[0], client_log=logs[1], spec=KNOWN_SCENARIOS.get(scenario),
-            server_port=KNOWN_SCENARIOS[scenario].port if scenario in KNOWN_SCENARIOS else None,
+            server_log=logs[0], client_log=logs[1], spec=course.get(scenario),
+            server_port=course[scenario].port if scenario in course else None,
             inferred=True))
     return jobs
 

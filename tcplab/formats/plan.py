@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..i18n import Text as T
 from ..i18n import languages
-from .manifest import Scenario, read_loss
+from .scenarios import Scenario, read_loss
 
 PLAN_SCHEMA = "tcplab.plan/1"
 PAIR_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")  # the names the plan gives or accepts

@@ -6,6 +6,7 @@ import binascii
 import os
 import re
 
+from ..formats.capture import capture_filter
 from .checks import PlanError, as_bool, as_int, is_controller, short_text
 from .pairs import choose_bridge_prefix, machine_address
 
@@ -116,11 +117,9 @@ def pair_login(entry, pair, students, scenarios, settings, hosts):
             grant(pair["client"]["machine"])["programs"].append(
                 {"role": "client", "path": f"{remote}/{spec['client']}", "port": spec["port"],
                  "server": pair["server"]["address"]})
-        ports = " or ".join(f"port {spec['port']}" for spec in scenarios.values())
         capture = pair["capture"]
-        between = f"host {pair['server']['address']} and host {pair['client']['address']}"
         grant(capture["host"])["capture"] = {
             "interface": capture["interface"], "peer": capture["peer"],
-            "filter": f"tcp and {between} and ({ports})"}
+            "filter": capture_filter(pair, [spec["port"] for spec in scenarios.values()])}
     return {"pair": name, "user": user, "folder": os.path.join(students["folders"], name),
             "auth": "key" if keys else "password", "keys": keys, "hosts": list(grants.values())}

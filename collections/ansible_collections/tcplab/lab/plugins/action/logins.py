@@ -19,7 +19,7 @@ import secrets
 from pathlib import Path
 
 from ansible.errors import AnsibleError
-from ansible_collections.tcplab.lab.plugins.module_utils.accounts import copy_command
+from ansible_collections.tcplab.lab.plugins.module_utils.login_texts import copy_command
 from ansible_collections.tcplab.lab.plugins.plugin_utils.controller import ControllerAction
 
 try:

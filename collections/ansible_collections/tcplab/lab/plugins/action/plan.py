@@ -2,8 +2,8 @@
 
 Runs on the controller. Reads the lab's settings and the inventory's machines, fixes the run id,
 reads the capture records the run already has, and returns the plan (tcplab.planning). It
-also makes the run folder with the plan (plan.json) and every pair's hand-out (handout/), which
-`make watch`, grading and students doing the labs by hand read.
+also makes the run folder with the plan (plan.json), which `make watch`, grading and the
+hand-out (the next step of role lab_plan, tcplab.lab.handout) read.
 
 Messages are data: lab_roster, lab_messages and lab_scenarios are read as the inventory holds
 them, never templated (a message "{{ 7*7 }}" stays those seven characters), and everything the
@@ -14,18 +14,14 @@ import datetime
 import json
 import os
 import socket
-from pathlib import Path
-
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 
 try:
-    from tcplab.formats.plan import PlanFileError
     from tcplab.planning import PlanError, build_plan, check_run_id, check_same_class
-    from tcplab.handout import write_handout
     from tcplab.i18n import languages
 except ImportError:  # the lab's Python package is missing from the Python Ansible runs on
-    write_handout = build_plan = check_run_id = check_same_class = None
+    build_plan = check_run_id = check_same_class = None
 
     class PlanError(Exception):
         """A setting the plan cannot take (here: the package that plans is missing)."""
@@ -78,7 +74,7 @@ class ActionModule(ActionBase):
             if settings["lab_captures_dir"]:
                 settings["lab_captures_dir"] = os.path.abspath(str(settings["lab_captures_dir"]))
             settings["controller"] = task_vars.get("inventory_hostname", "localhost")
-            if write_handout is None:
+            if build_plan is None:
                 raise PlanError("The tcplab package is not installed in the Python Ansible runs on: run "
                                 "make setup in the project (it installs it into the lab's virtualenv), or "
                                 "pip install the project's folder into that Python.")
@@ -92,7 +88,6 @@ class ActionModule(ActionBase):
             check_same_class(self._earlier_plan(plan["run_dir"]), plan)
             if not self._task.check_mode:  # --check writes nothing, not even the run folder
                 self._make_run_folder(plan)
-                self._write_handout(plan)
         except PlanError as error:
             result.update(failed=True, msg=str(error))
             return result
@@ -167,15 +162,6 @@ class ActionModule(ActionBase):
         with open(path + ".tmp", "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(path + ".tmp", path)
-
-    @staticmethod
-    def _write_handout(plan):
-        """Every pair's hand-out (handout/<pair>.md, handout/index.html), for doing the labs by
-        hand: written by the project's tcplab.handout, here in Ansible's own process."""
-        try:
-            write_handout(plan, Path(plan["run_dir"]) / "handout", plan["report_language"])
-        except PlanFileError as error:
-            raise PlanError(f"The hand-out cannot be written: {error}") from None
 
     @staticmethod
     def _records(run_dir):

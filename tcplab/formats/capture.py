@@ -1,0 +1,20 @@
+"""How the lab captures a pair, as the Python side says it: tcpdump's snaplen and the filter of a
+pair's own conversation, made from the pair's record in the plan (`tcplab.formats.plan`).
+
+The capture hosts run the collection's module_utils (tcpdump.py, plan.py), which ship without
+this package and say the same (tests/test_plan.py checks they agree).
+"""
+
+from __future__ import annotations
+
+# The longest frame a capture keeps (tcpdump -s): the largest IPv4 frame, a 64 KiB GSO packet.
+# In immediate mode the kernel's ring has slots of this size (DESIGN.md, "Batches per machine").
+SNAPLEN = 65600
+
+
+def capture_filter(pair: dict, ports: list[int]) -> str:
+    """tcpdump's filter for one pair's conversations (its server's and client's addresses, as the
+    plan has them) on one port or several."""
+    on = " or ".join(f"port {port}" for port in ports)
+    return (f"tcp and host {pair['server']['address']} and host {pair['client']['address']} and "
+            + (on if len(ports) == 1 else f"({on})"))
