@@ -148,8 +148,9 @@ def expected_commands(plan: dict, pair: dict, scenario: str) -> list[str]:
                 f"{server['address']} --port {port}"]
     interface = pair["capture"]["interface"] or "INTERFACE"
     return [f"{run}server.py --port {port}",
-            f"tcpdump -i {interface} -w {pcap} tcp and host {server['address']} and host "
-            f"{client['address']} and port {port}",
+            f"tcpdump -i {interface} -w {pcap} 'tcp and host {client['address']} and ((src host "
+            f"{server['address']} and src port {port}) or (dst host {server['address']} and dst port "
+            f"{port}))'",
             f"{run}client.py --host {server['address']} --port {port}"]
 
 
@@ -259,8 +260,8 @@ def test_pairs_on_machines_capture_their_own_conversation(tmp_path: Path) -> Non
     pairs = {pair["name"]: pair for pair in plan["pairs"]}
     assert pairs["solo"]["capture"]["interface"] == "lo"
     assert expected_commands(plan, pairs["solo"], "upcall")[1] == (
-        "tcpdump -i lo -w solo-upcall.pcap tcp and host 192.0.2.12 and host 192.0.2.12 and "
-        "port 4141")
+        "tcpdump -i lo -w solo-upcall.pcap 'tcp and host 192.0.2.12 and ((src host 192.0.2.12 and "
+        "src port 4141) or (dst host 192.0.2.12 and dst port 4141))'")
     out = write_handout(plan, tmp_path)
     vm, = read_markdown(out[2].read_text(encoding="utf-8"))
     step = vm["scenarios"][0]["steps"][1]

@@ -170,7 +170,8 @@ def test_the_python_side_captures_a_pair_as_the_capture_hosts_do():
                 lab_capture_point="server")["pairs"][0]
     assert capture.capture_filter(pair, [2222]) == capture_filter(pair, 2222)
     assert capture.capture_filter(pair, [2222, 4141]) == (
-        "tcp and host 192.0.2.11 and host 192.0.2.12 and (port 2222 or port 4141)")
+        "tcp and host 192.0.2.12 and ((src host 192.0.2.11 and (src port 2222 or src port 4141)) or "
+        "(dst host 192.0.2.11 and (dst port 2222 or dst port 4141)))")
     modules = ROOT / "collections/ansible_collections/tcplab/lab/plugins"
     for source in ("module_utils/tcpdump.py", "modules/capture.py", "modules/docker_exchange.py"):
         text = (modules / source).read_text(encoding="utf-8")

@@ -107,7 +107,8 @@ def test_a_pair_on_machines_gets_a_login_where_it_serves_talks_and_captures():
     assert capture["host"] == "hv" and capture["programs"] == []
     assert capture["capture"] == {
         "interface": "", "peer": "192.0.2.11",
-        "filter": "tcp and host 192.0.2.11 and host 192.0.2.12 and (port 2222 or port 4141)"}
+        "filter": "tcp and host 192.0.2.12 and ((src host 192.0.2.11 and (src port 2222 or src port 4141)) "
+                  "or (dst host 192.0.2.11 and (dst port 2222 or dst port 4141)))"}
 
 
 @pytest.mark.parametrize("changes,expected", [
@@ -247,7 +248,7 @@ def test_tcpdump_captures_the_own_interface_into_the_own_folder_as_the_pair():
 
 
 def test_on_a_shared_bridge_the_capture_keeps_to_the_pairs_own_traffic():
-    own = "tcp and host 192.0.2.11 and host 192.0.2.12 and (port 2222)"
+    own = "tcp and host 192.0.2.12 and ((src host 192.0.2.11 and src port 2222) or (dst host 192.0.2.11 and dst port 2222))"
     mine = grant(capture={"interface": "virbr0", "peer": "192.0.2.11", "filter": own})
     assert LOGIN.check_tcpdump(mine, ["-i", "virbr0"])[-2:] == ["--", own]
     assert LOGIN.check_tcpdump(mine, ["-i", "virbr0", "host", "192.0.2.99"])[-1] == (

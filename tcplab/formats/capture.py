@@ -13,8 +13,13 @@ SNAPLEN = 65600
 
 
 def capture_filter(pair: dict, ports: list[int]) -> str:
-    """tcpdump's filter for one pair's conversations (its server's and client's addresses, as the
-    plan has them) on one port or several."""
-    on = " or ".join(f"port {port}" for port in ports)
-    return (f"tcp and host {pair['server']['address']} and host {pair['client']['address']} and "
-            + (on if len(ports) == 1 else f"({on})"))
+    """tcpdump's filter for one pair's conversations on one port or several: its client and its
+    server's end on the port, so two pairs on the same two machines in turned roles (one bridge,
+    vm01 serving one, vm02 the other) are told apart."""
+    server = pair["server"]["address"]
+
+    def end(side: str) -> str:
+        on = " or ".join(f"{side} port {port}" for port in ports)
+        return f"{side} host {server} and " + (on if len(ports) == 1 else f"({on})")
+
+    return f"tcp and host {pair['client']['address']} and (({end('src')}) or ({end('dst')}))"

@@ -132,7 +132,7 @@ def sheet(plan: dict, pair: dict, password: str | None = None) -> Sheet:
         else:
             interface = capture["interface"] or "INTERFACE"
             tcpdump = ["tcpdump", "-i", interface, "-w", pcap,
-                       *capture_filter(pair, [spec["port"]]).split(" ")]
+                       capture_filter(pair, [spec["port"]])]  # one argument, quoted as one
             who = {"user": user} if user else {}
             capture_step = (
                 Step("handout.step_capture_machine" + logged,
