@@ -13,6 +13,9 @@ fills its part on its own machine, and the record step merges the parts.
 
 import datetime
 import os
+import tarfile
+
+from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder, prune
 
 
 class StepError(Exception):
@@ -74,6 +77,43 @@ def new_result(pair, scenario):
         "client": {"host": pair["client"]["host"], "address": pair["client"]["address"],
                    "ran": False, "rc": None, "stdout": "", "stderr": ""},
     }
+
+
+def deliver(run, pairs, results, name):
+    """The captures of `results` ({<pair>/<scenario>: result}) once stopped: when the controller
+    captured them all they are in the run folder already and the spool is pruned (""); else the
+    pcaps with a checksum are packed into one archive <spool>/<lab_id>/<run_id>/<name> (members
+    <pair>/<scenario>.pcap) for one fetch, its path returned ("" when there is no result)."""
+    folder = os.path.join(run["spool"], run["lab_id"], run["run_id"])
+    if all(pair["capture"]["local"] for pair in pairs):
+        prune(folder)
+        return ""
+    if not results:
+        return ""
+    archive = os.path.join(folder, name)
+    os.makedirs(folder, exist_ok=True)
+    with tarfile.open(archive + ".tmp", "w") as tar:
+        for capture, result in sorted(results.items()):
+            pcap = os.path.join(folder, capture + ".pcap")
+            if ((result or {}).get("capture") or {}).get("sha256") and os.path.exists(pcap):
+                tar.add(pcap, arcname=capture + ".pcap")
+    os.replace(archive + ".tmp", archive)
+    return archive
+
+
+def mark_progress(run, pair, scenario, state):
+    """Leave a capture's state in the run folder, for the class view to count (controller only).
+
+    The record on the controller has the last word; this is only what the run looks like now.
+    """
+    if pair["capture"]["local"]:
+        progress = os.path.join(run["run_dir"], ".progress")
+        os.makedirs(progress, exist_ok=True)
+        own_like_folder(progress)
+        marker = os.path.join(progress, f"{pair['name']}.{scenario['name']}")
+        with open(marker, "w") as f:
+            f.write(state + "\n")
+        own_like_folder(marker)  # the record, as the user who runs the lab, removes it
 
 
 def add_error(result, message):

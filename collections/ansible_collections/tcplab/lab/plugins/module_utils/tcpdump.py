@@ -23,6 +23,17 @@ import time
 
 from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder, read_int, sha256
 
+# A capture's settings, the lab's defaults (module_utils/arguments.py gives them to the modules;
+# role lab_exchange's defaults must be the same, tests/test_module_docs.py checks).
+# Immediate mode hands over each packet at once, but its ring holds buffer / snaplen frames:
+# with -s 0 (256 KiB slots) a 2 MiB ring holds only 8, so a burst would be dropped. A snaplen
+# just over the largest IPv4 frame and an 8 MiB ring hold about 120, at a fifth of the memory
+# (and of the time the kernel takes to set the ring up) of -s 0 with 32 MiB.
+BUFFER_KIB = 8192  # tcpdump -B
+SNAPLEN = 65600  # tcpdump -s
+SETTLE = 0.5  # seconds without a new packet before a capture is stopped
+TIMEOUT = 10.0  # seconds tcpdump may take to listen, and to stop
+
 COUNT_PATTERNS = {
     "captured": re.compile(r"(\d+) packets? captured"),
     "received_by_filter": re.compile(r"(\d+) packets? received by filter"),
@@ -88,7 +99,7 @@ def _log_text(path):
         return ""
 
 
-def start(pcap, stem, interface, bpf_filter, timeout=10.0, buffer_kib=8192, snaplen=65600):
+def start(pcap, stem, interface, bpf_filter, timeout=TIMEOUT, buffer_kib=BUFFER_KIB, snaplen=SNAPLEN):
     """Start one capture; returns {pid, interface, filter, listening} once tcpdump listens."""
     tcpdump = tcpdump_path()
     if not tcpdump:
@@ -101,10 +112,7 @@ def start(pcap, stem, interface, bpf_filter, timeout=10.0, buffer_kib=8192, snap
         raise CaptureError(f"a capture into {pcap} is already running (tcpdump pid {old})")
     for path in (pcap, stem):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    # Immediate mode hands over each packet at once, but its ring holds buffer / snaplen frames:
-    # with -s 0 (256 KiB slots) a 2 MiB ring holds only 8, so a burst would be dropped. A snaplen
-    # just over the largest IPv4 frame and an 8 MiB ring hold about 120, at a fifth of the memory
-    # (and of the time the kernel takes to set the ring up) of -s 0 with 32 MiB.
+    # Immediate mode, and a ring of buffer_kib in slots of snaplen (BUFFER_KIB above says why).
     command = [tcpdump, "-i", interface, "-n", "-U", "--immediate-mode", "-s", str(snaplen),
                "-B", str(buffer_kib),
                # Stay root: dropping to user tcpdump could not write into a root-owned folder.
@@ -145,7 +153,7 @@ def wait_until_quiet(pcap, settle, timeout):
     return size
 
 
-def stop(pcap, stem, settle=0.5, timeout=10.0):
+def stop(pcap, stem, settle=SETTLE, timeout=TIMEOUT):
     """Stop one capture once it is quiet; returns {counts, bytes, sha256}."""
     pid_file, log_file = stem + ".tcpdump.pid", stem + ".tcpdump.log"
     pid = read_int(pid_file)

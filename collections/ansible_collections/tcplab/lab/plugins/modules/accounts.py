@@ -25,7 +25,6 @@ options:
   state: {type: str, choices: [present, absent], default: present, description: Make the logins or remove them.}
   lab_id: {type: str, required: true, description: The lab whose logins these are.}
   host: {type: str, default: "", description: "This machine's inventory name: the plan's logins for it are made."}
-  logins: {type: list, elements: dict, default: [], description: "The plan's login records (pairs[].login); those with a part for C(host) are made."}
   passwords:
     type: str
     default: ""
@@ -37,6 +36,8 @@ options:
   text: {type: dict, default: {}, description: "The login program's sentences in the class's language (login.* of tcplab/lang)."}
   docker_socket: {type: path, default: /var/run/docker.sock, description: The engine's socket on this machine.}
   keep_folders: {type: bool, default: false, description: "With state=absent, keep the pairs' folders (root's)."}
+extends_documentation_fragment:
+  - tcplab.lab.records.logins
 attributes:
   check_mode: {support: none}
 author: tcplab
@@ -68,6 +69,7 @@ import io
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tcplab.lab.plugins.module_utils import arguments
 from ansible_collections.tcplab.lab.plugins.module_utils.accounts import (
     ETC, GRANTS, KEYS, PROGRAM, LoginError, Machine, host_grant)
 
@@ -188,7 +190,7 @@ def main():
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
             "lab_id": {"type": "str", "required": True},
             "host": {"type": "str", "default": ""},
-            "logins": {"type": "list", "elements": "dict", "default": []},
+            "logins": dict(arguments.LOGIN, type="list", elements="dict", default=[]),
             "passwords": {"type": "str", "default": "", "no_log": True},
             "fresh": {"type": "list", "elements": "str", "default": []},
             "rotate": {"type": "bool", "default": False},

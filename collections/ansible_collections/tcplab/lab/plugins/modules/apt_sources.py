@@ -14,6 +14,19 @@ options:
 author: tcplab
 """
 
+EXAMPLES = r"""
+- name: Find the Docker host's apt sources and release
+  tcplab.lab.apt_sources:
+    sources: "{{ lab_image_sources }}"
+  register: apt
+
+- name: Build the image's root filesystem from them, offline
+  ansible.builtin.command:
+    argv: [mmdebstrap, --variant=minbase, --include=python3, --format=tar, "{{ apt.suite }}", /tmp/rootfs.tar,
+           "{{ apt.sources }}"]
+  changed_when: true
+"""
+
 RETURN = r"""
 sources: {description: The apt sources file., type: str, returned: success}
 suite: {description: "The release's codename, e.g. bookworm or noble.", type: str, returned: success}

@@ -14,31 +14,51 @@ description:
     the pcap's sha256; when this host is not the controller the pcaps are packed into one archive
     to fetch.
   - Each pair's failure is reported in its result; the other pairs go on.
+  - The pairs are those of one wave whose capture host this is (O(pairs[].capture.host)).
 options:
   state: {type: str, choices: [started, stopped], required: true, description: Start or stop.}
-  pairs: {type: list, elements: dict, required: true, description: "The plan's records of the pairs captured here."}
-  scenario: {type: dict, required: true, description: "The scenario (name, port)."}
-  run: {type: dict, required: true, description: "The plan's lab_id, run_id, run_dir and spool."}
-  timeout: {type: float, default: 10, description: Seconds tcpdump may take to listen, and to stop.}
-  settle: {type: float, default: 0.5, description: Seconds without a new packet before a capture is stopped.}
-  buffer_kib: {type: int, default: 8192, description: Kernel capture buffer per capture in KiB (tcpdump -B).}
-  snaplen: {type: int, default: 65600, description: Longest frame a capture keeps (tcpdump -s).}
+  timeout: {type: float, default: 10, description: "Seconds tcpdump may take to listen, and to stop."}
+extends_documentation_fragment: [tcplab.lab.records.step, tcplab.lab.capture]
 author: tcplab
 """
 
+EXAMPLES = r"""
+# wave: the plan's pairs of one wave; run: the plan's lab_id, run_id, run_dir, spool and remote_dir.
+- name: Start the captures of this machine's pairs
+  tcplab.lab.capture:
+    state: started
+    pairs: "{{ wave | selectattr('capture.host', 'equalto', inventory_hostname) | list }}"
+    scenario: "{{ lab_plan.scenarios.reqresp }}"
+    run: "{{ run }}"
+  become: true
+
+# ... the servers started, the clients run, the servers finished (modules server, client) ...
+- name: Stop them once quiet; their pcaps are packed to fetch when this is not the controller
+  tcplab.lab.capture: {state: stopped, pairs: "{{ captured_here }}",
+                       scenario: "{{ lab_plan.scenarios.reqresp }}", run: "{{ run }}"}
+  become: true
+  register: stopped
+"""
+
 RETURN = r"""
-by_capture: {description: "{<pair>/<scenario>: {capture: ..., error: ...}} (a part of each pair's result).", type: dict, returned: always}
-archive: {description: The pcaps packed for fetching (state=stopped, not on the controller), else empty., type: str, returned: always}
+by_capture:
+  description: "Each pair's part of its capture's result (capture, error), by C(<pair>/<scenario>): the record merges the parts."
+  type: dict
+  returned: always
+  sample: {p01/reqresp: {capture: {host: hv1, interface: virbr1, listening: "listening on virbr1 ...", tcpdump: tcpdump version 4.99.3}, error: ""}}
+archive:
+  description: The pcaps packed for fetching (O(state=stopped), not on the controller), else empty.
+  type: str
+  returned: always
+  sample: /var/tmp/tcplab/tcplab/20261122T050221Z/reqresp.1.captures.tar
 """
 
 import concurrent.futures
 import os
-import tarfile
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tcplab.lab.plugins.module_utils import tcpdump
-from ansible_collections.tcplab.lab.plugins.module_utils.exchange import utc_now
-from ansible_collections.tcplab.lab.plugins.module_utils.files import prune
+from ansible_collections.tcplab.lab.plugins.module_utils import arguments, tcpdump
+from ansible_collections.tcplab.lab.plugins.module_utils.exchange import deliver, utc_now
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_filter, capture_paths
 
 
@@ -69,33 +89,11 @@ def stop(params, pair):
         return {"error": f"stopping tcpdump: {error}"}
 
 
-def pack(params, results):
-    run, scenario = params["run"], params["scenario"]["name"]
-    folder = os.path.join(run["spool"], run["lab_id"], run["run_id"])
-    archive = os.path.join(folder, f"{scenario}.{params['pairs'][0]['wave']}.captures.tar")
-    os.makedirs(folder, exist_ok=True)
-    with tarfile.open(archive + ".tmp", "w") as tar:
-        for pair in params["pairs"]:
-            pcap = capture_paths(run, pair, scenario)[0]
-            if (results.get(f"{pair['name']}/{scenario}") or {}).get("capture", {}).get("sha256") \
-                    and os.path.exists(pcap):
-                tar.add(pcap, arcname=f"{pair['name']}/{scenario}.pcap")
-    os.replace(archive + ".tmp", archive)
-    return archive
-
-
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "state": {"type": "str", "choices": ["started", "stopped"], "required": True},
-            "pairs": {"type": "list", "elements": "dict", "required": True},
-            "scenario": {"type": "dict", "required": True},
-            "run": {"type": "dict", "required": True},
-            "timeout": {"type": "float", "default": 10},
-            "settle": {"type": "float", "default": 0.5},
-            "buffer_kib": {"type": "int", "default": 8192},
-            "snaplen": {"type": "int", "default": 65600},
-        },
+        argument_spec=arguments.machine_step(
+            state={"type": "str", "choices": ["started", "stopped"], "required": True},
+            timeout={"type": "float", "default": tcpdump.TIMEOUT}, **arguments.CAPTURE),
         supports_check_mode=False,
     )
     p = module.params
@@ -110,10 +108,7 @@ def main():
     results = {f"{pair['name']}/{scenario}": part for pair, part in zip(pairs, parts) if part}
     archive = ""
     if p["state"] == "stopped" and pairs:
-        if all(pair["capture"]["local"] for pair in pairs):
-            prune(os.path.join(p["run"]["spool"], p["run"]["lab_id"], p["run"]["run_id"]))
-        else:
-            archive = pack(p, results)
+        archive = deliver(p["run"], pairs, results, f"{scenario}.{pairs[0]['wave']}.captures.tar")
     module.exit_json(changed=bool(pairs), by_capture=results, archive=archive)
 
 

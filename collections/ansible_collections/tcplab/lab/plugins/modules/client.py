@@ -8,22 +8,36 @@ description:
   - Runs on a client machine of pairs on machines. Runs each pair's client program with its
     messages as arguments (never through a shell) against its server, all pairs at once, and
     returns what each printed and its exit status. A client that runs past its time is stopped.
+  - The pairs are those of one wave whose client runs on this machine (O(pairs[].client.host)).
 options:
-  pairs: {type: list, elements: dict, required: true, description: "The plan's records of the pairs whose client runs here."}
-  scenario: {type: dict, required: true, description: "The scenario (name, port, client)."}
-  run: {type: dict, required: true, description: "The plan's remote_dir."}
   reply_timeout: {type: int, default: 10, description: Seconds the client waits for each reply.}
+extends_documentation_fragment: tcplab.lab.records.step
 author: tcplab
 """
 
+EXAMPLES = r"""
+- name: Run the clients of this machine's pairs, each with its own messages
+  tcplab.lab.client:
+    pairs: "{{ wave | selectattr('client.host', 'equalto', inventory_hostname) | list }}"
+    scenario: "{{ lab_plan.scenarios.reqresp }}"
+    run: {remote_dir: "{{ lab_plan.remote_dir }}", lab_id: "{{ lab_plan.lab_id }}", run_id: "{{ lab_plan.run_id }}"}
+    reply_timeout: 5
+  register: clients
+"""
+
 RETURN = r"""
-by_capture: {description: "{<pair>/<scenario>: {client: ..., error: ...}} (a part of each pair's result).", type: dict, returned: always}
+by_capture:
+  type: dict
+  returned: always
+  description: What each client printed and its exit status (client, error), by C(<pair>/<scenario>).
+  sample: {p01/reqresp: {client: {ran: true, rc: 0, stdout: "hello\n", stderr: ""}, error: ""}}
 """
 
 import concurrent.futures
 import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tcplab.lab.plugins.module_utils import arguments
 from ansible_collections.tcplab.lab.plugins.module_utils.exchange import client_argv, client_deadline
 
 
@@ -48,12 +62,7 @@ def _text(data):
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "pairs": {"type": "list", "elements": "dict", "required": True},
-            "scenario": {"type": "dict", "required": True},
-            "run": {"type": "dict", "required": True},
-            "reply_timeout": {"type": "int", "default": 10},
-        },
+        argument_spec=arguments.machine_step(reply_timeout={"type": "int", "default": 10}),
         supports_check_mode=False,
     )
     p = module.params

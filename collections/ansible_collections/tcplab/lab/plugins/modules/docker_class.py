@@ -17,17 +17,40 @@ description:
   - C(state=absent) - removes every container and network labelled with the lab id, and nothing else.
   - In check mode nothing is written or changed; each pair says what would be made, replaced or
     started.
+  - The pairs are this Docker host's (O(pairs[].docker_host)).
 options:
   state: {type: str, choices: [present, absent], default: present, description: Set the class up or remove it.}
   lab_id: {type: str, required: true, description: The lab whose containers and networks these are.}
-  pairs: {type: list, elements: dict, default: [], description: "The plan's records of this host's pairs."}
   image: {type: str, default: "", description: Image of the containers (must be on this host).}
   remote_dir: {type: path, default: /opt/tcplab, description: Where the programs are in the containers.}
   programs: {type: dict, default: {}, description: "The lab programs: path under remote_dir -> content."}
   spool: {type: path, default: /var/tmp/tcplab, description: "The lab's folder on this host (the programs go under it)."}
   parallel: {type: int, default: 8, description: Pairs set up at the same time.}
   docker_socket: {type: path, default: /var/run/docker.sock, description: The engine's socket on this host.}
+extends_documentation_fragment:
+  - tcplab.lab.records.pairs_optional
+attributes:
+  check_mode: {support: full, details: "Changes nothing; each pair says what it would do."}
 author: tcplab
+"""
+
+EXAMPLES = r"""
+- name: Set up every pair of this Docker host - networks, containers, programs
+  tcplab.lab.docker_class:
+    lab_id: "{{ lab_plan.lab_id }}"
+    pairs: "{{ lab_plan.pairs | selectattr('docker_host', 'equalto', inventory_hostname) | list }}"
+    image: "{{ lab_plan.image }}"
+    remote_dir: "{{ lab_plan.remote_dir }}"
+    spool: "{{ lab_plan.spool }}"
+    programs: "{{ dict(lab_plan.programs | zip(query('ansible.builtin.file', *program_files, rstrip=false))) }}"
+  vars:
+    program_files: "{{ lab_plan.programs | map('regex_replace', '^', lab_plan.programs_dir ~ '/') | list }}"
+  become: true
+
+- name: Remove every container and network of lab tcplab
+  tcplab.lab.docker_class:
+    state: absent
+    lab_id: tcplab
 """
 
 RETURN = r"""
@@ -39,6 +62,7 @@ import concurrent.futures
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.tcplab.lab.plugins.module_utils import arguments
 from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import BRIDGE_OPTION, DockerError, Engine
 from ansible_collections.tcplab.lab.plugins.module_utils.files import write_programs
 
@@ -192,7 +216,7 @@ def main():
         argument_spec={
             "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
             "lab_id": {"type": "str", "required": True},
-            "pairs": {"type": "list", "elements": "dict", "default": []},
+            "pairs": dict(arguments.PAIR, default=[]),
             "image": {"type": "str", "default": ""},
             "remote_dir": {"type": "path", "default": "/opt/tcplab"},
             "programs": {"type": "dict", "default": {}},

@@ -22,42 +22,78 @@ description:
     when its own arguments are wrong.
   - The pcap goes straight into the run folder when this host is the controller (the plan's
     C(capture.local)), else into the spool, and the module packs the pcaps into one archive to fetch.
+  - The pairs are this Docker host's (O(pairs[].docker_host)) with a capture still to take.
 options:
-  pairs: {type: list, elements: dict, required: true, description: "The plan's records of this host's pairs."}
-  scenarios: {type: list, elements: dict, required: true, description: "The scenarios (name, port, server, client), in order."}
-  todo: {type: dict, required: true, description: "The captures to take: scenario -> names of pairs."}
-  run: {type: dict, required: true, description: "The plan's lab_id, run_id, run_dir, spool and remote_dir."}
+  todo:
+    type: dict
+    required: true
+    description: "The captures to take: scenario name -> names of pairs (the plan's C(todo))."
   reply_timeout: {type: int, default: 10, description: Seconds the client waits for each reply.}
   listen_timeout: {type: float, default: 10, description: Seconds the server may take to listen.}
   finish_timeout: {type: float, default: 10, description: Seconds the server may take to finish after the client.}
-  capture_timeout: {type: float, default: 10, description: Seconds tcpdump may take to listen, and to stop.}
-  settle: {type: float, default: 0.5, description: Seconds without a new packet before a capture is stopped.}
-  buffer_kib: {type: int, default: 8192, description: Kernel capture buffer per capture in KiB (tcpdump -B).}
-  snaplen: {type: int, default: 65600, description: Longest frame a capture keeps (tcpdump -s).}
+  capture_timeout: {type: float, default: 10, description: "Seconds tcpdump may take to listen, and to stop."}
   parallel: {type: int, default: 16, description: Pairs run at the same time.}
   docker_socket: {type: path, default: /var/run/docker.sock, description: The engine's socket on this host.}
+extends_documentation_fragment: [tcplab.lab.records.batch, tcplab.lab.capture]
 author: tcplab
 """
 
+EXAMPLES = r"""
+- name: Run every scenario for every pair of this Docker host, captured
+  tcplab.lab.docker_exchange:
+    pairs: "{{ lab_plan.pairs | selectattr('docker_host', 'equalto', inventory_hostname) | list }}"
+    scenarios: "{{ lab_plan.scenarios.values() | list }}"
+    todo: "{{ lab_plan.todo }}"
+    run:
+      lab_id: "{{ lab_plan.lab_id }}"
+      run_id: "{{ lab_plan.run_id }}"
+      run_dir: "{{ lab_plan.run_dir }}"
+      spool: "{{ lab_plan.spool }}"
+      remote_dir: "{{ lab_plan.remote_dir }}"
+    parallel: 16
+  become: true
+  register: exchange
+
+- name: Fetch the captures when this Docker host is not the controller
+  ansible.builtin.fetch:
+    src: "{{ exchange.archive }}"
+    dest: "{{ lab_plan.run_dir }}/.incoming/{{ inventory_hostname }}.tar"
+    flat: true
+  become: true
+  when: exchange.archive | length > 0
+"""
+
 RETURN = r"""
-by_capture: {description: "One result per capture (see module_utils/exchange.py), by <pair>/<scenario>.", type: dict, returned: always}
-archive: {description: The pcaps packed for fetching, when this host is not the controller, else empty., type: str, returned: always}
+by_capture:
+  description:
+    - One result per capture, by C(<pair>/<scenario>) - pair, scenario, started, error (why it
+      stopped early, or empty), capture (host, interface, filter, listening, tcpdump, counts,
+      sha256, bytes), server and client (host, address, ran, rc, stdout, stderr), and loss for a
+      scenario that drops a segment (module_utils/exchange.py).
+    - The record step (M(tcplab.lab.record)) judges and records them.
+  type: dict
+  returned: always
+  sample: {p01/reqresp: {pair: p01, scenario: reqresp, error: "", capture: {counts: {captured: 14, received_by_filter: 14, dropped_by_kernel: 0}, sha256: "9f2c..."}, server: {rc: 0}, client: {rc: 0}}}
+archive:
+  description: The pcaps packed for fetching, when this host is not the controller, else empty.
+  type: str
+  returned: always
+  sample: /var/tmp/tcplab/tcplab/20261122T050221Z/captures.tar
 """
 
 import concurrent.futures
 import os
 import shutil
-import signal
 import subprocess
-import tarfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tcplab.lab.plugins.module_utils import loss, tcpdump
+from ansible_collections.tcplab.lab.plugins.module_utils import arguments, loss, tcpdump
+from ansible_collections.tcplab.lab.plugins.module_utils.container import Program, environment, inside, running
 from ansible_collections.tcplab.lab.plugins.module_utils.docker_api import DockerError, Engine
 from ansible_collections.tcplab.lab.plugins.module_utils.exchange import (
-    StepError, add_error, client_argv, client_deadline, last_line, listening, new_result, server_argv)
-from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder, prune
+    StepError, add_error, client_argv, client_deadline, deliver, last_line, listening, mark_progress, new_result,
+    server_argv)
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_filter, capture_paths
 
 
@@ -75,7 +111,7 @@ class PairRun:
         self.drop = None  # nft's argv in the receiver's namespace while the scenario drops a segment
 
     def __call__(self):
-        self.mark("running")
+        mark_progress(self.run, self.pair, self.scenario, "running")
         try:
             self.exchange()
         except StepError as error:
@@ -84,46 +120,15 @@ class PairRun:
             add_error(self.result, f"Docker host: {error}")
         finally:
             self.clean_up()
-        self.mark("ok" if looks_ok(self.result) else "failed")
+        mark_progress(self.run, self.pair, self.scenario, "ok" if looks_ok(self.result) else "failed")
         return self.result
-
-    def mark(self, state):
-        """Leave the capture's state in the run folder, for the class view to count (controller only).
-
-        The record on the controller has the last word; this is only what the run looks like now.
-        """
-        if self.pair["capture"]["local"]:
-            progress = os.path.join(self.run["run_dir"], ".progress")
-            os.makedirs(progress, exist_ok=True)
-            own_like_folder(progress)
-            marker = os.path.join(progress, f"{self.pair['name']}.{self.scenario['name']}")
-            with open(marker, "w") as f:
-                f.write(state + "\n")
-            own_like_folder(marker)  # the record, as the user who runs the lab, removes it
-
-    def container(self, role):
-        name = self.pair[role]["container"]
-        info = self.engine.container(name)
-        if info is None:
-            raise StepError(f"container {name} does not exist: set the class up first "
-                            "(make lab ARGS=\"--tags lab_provision\")")
-        if not info["State"].get("Running"):
-            raise StepError(f"container {name} is not running ({info['State'].get('Status')}): set the "
-                            "class up again (make lab ARGS=\"--tags lab_provision\")")
-        return info
-
-    def inside(self, info, argv):
-        """argv as a process inside the container: in its mount, UTS, IPC, network and PID
-        namespaces, with its root, working folder and environment - what `docker exec` does,
-        without a runtime process per call. A session of its own, so it can be stopped whole."""
-        return [self.nsenter, "--target", str(info["State"]["Pid"]), "--mount", "--uts", "--ipc", "--net",
-                "--pid", "--root", "--wd", "--"] + list(argv)
 
     def exchange(self):
         port, p = self.scenario["port"], self.params
         if not self.nsenter:
             raise StepError("nsenter is not installed on this Docker host: install util-linux there")
-        server_info, client_info = self.container("server"), self.container("client")
+        server_info = running(self.engine, self.pair["server"]["container"])
+        client_info = running(self.engine, self.pair["client"]["container"])
         self.result["server"]["image"] = server_info.get("Image")
         net = f"/proc/{server_info['State']['Pid']}/net"
         if not os.access(os.path.join(net, "tcp"), os.R_OK):
@@ -146,7 +151,7 @@ class PairRun:
             raise StepError(f"Port {port} on {self.pair['server']['container']} is already in use (a server "
                             "left over from an earlier run?); stop it and run again.")
         # The server's output goes to files: a pipe nobody reads while it runs could fill and stall it.
-        self.server = Program(self.inside(server_info, server_argv(self.run, self.scenario)),
+        self.server = Program(inside(self.nsenter, server_info, server_argv(self.run, self.scenario)),
                               environment(server_info), self.stem + ".server")
         self.result["server"]["ran"] = True
         deadline = time.monotonic() + p["listen_timeout"]
@@ -158,8 +163,8 @@ class PairRun:
                 raise StepError(f"the server did not listen on port {port} within {p['listen_timeout']:g} s")
             time.sleep(0.005)
 
-        client = Program(self.inside(client_info, client_argv(self.run, self.scenario, self.pair,
-                                                              p["reply_timeout"])),
+        client = Program(inside(self.nsenter, client_info,
+                                client_argv(self.run, self.scenario, self.pair, p["reply_timeout"])),
                          environment(client_info), self.stem + ".client")
         self.result["client"]["ran"] = True
         limit = client_deadline(self.pair, self.scenario, p["reply_timeout"])
@@ -222,55 +227,6 @@ class PairRun:
                 add_error(self.result, f"stopping tcpdump: {error}")
 
 
-class Program:
-    """A lab program running inside a container, its output in STEM.out and STEM.err."""
-
-    def __init__(self, argv, env, stem):
-        os.makedirs(os.path.dirname(stem), exist_ok=True)
-        self.paths = (stem + ".out", stem + ".err")
-        with open(self.paths[0], "wb") as out, open(self.paths[1], "wb") as err:
-            self.process = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                            start_new_session=True)
-        self.returncode = None
-
-    def poll(self):
-        self.returncode = self.process.poll()
-        return self.returncode
-
-    def wait(self, timeout, stop=True):
-        """True once it has ended; else (with stop) ends it - exactly its own process group."""
-        try:
-            self.returncode = self.process.wait(timeout)
-            return True
-        except subprocess.TimeoutExpired:
-            if stop:
-                try:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.process.wait()
-            return False
-
-    def output(self):
-        texts = []
-        for path in self.paths:
-            with open(path, "rb") as f:
-                texts.append(f.read().decode("utf-8", "replace"))
-        return tuple(texts)
-
-    def remove(self):
-        for path in self.paths:
-            if os.path.exists(path):
-                os.unlink(path)
-
-
-def environment(info):
-    """The container's own environment, as `docker exec` gives it."""
-    env = dict(item.split("=", 1) for item in info["Config"].get("Env") or [] if "=" in item)
-    env.setdefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-    return env
-
-
 def looks_ok(result):
     counts = result["capture"].get("counts") or {}
     return (not result["error"] and result["client"].get("rc") == 0 and result["server"].get("rc") == 0
@@ -286,36 +242,17 @@ def run_pair(params, pair, tools):
     return results
 
 
-def pack(results, run):
-    """The pcaps in one archive (members <pair>/<scenario>.pcap), for one fetch."""
-    folder = os.path.join(run["spool"], run["lab_id"], run["run_id"])
-    archive = os.path.join(folder, "captures.tar")
-    with tarfile.open(archive + ".tmp", "w") as tar:
-        for capture, result in sorted(results.items()):
-            pcap = os.path.join(folder, capture + ".pcap")
-            if result["capture"].get("sha256") and os.path.exists(pcap):
-                tar.add(pcap, arcname=capture + ".pcap")
-    os.replace(archive + ".tmp", archive)
-    return archive
-
-
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "pairs": {"type": "list", "elements": "dict", "required": True},
-            "scenarios": {"type": "list", "elements": "dict", "required": True},
-            "todo": {"type": "dict", "required": True},
-            "run": {"type": "dict", "required": True},
-            "reply_timeout": {"type": "int", "default": 10},
-            "listen_timeout": {"type": "float", "default": 10},
-            "finish_timeout": {"type": "float", "default": 10},
-            "capture_timeout": {"type": "float", "default": 10},
-            "settle": {"type": "float", "default": 0.5},
-            "buffer_kib": {"type": "int", "default": 8192},
-            "snaplen": {"type": "int", "default": 65600},
-            "parallel": {"type": "int", "default": 16},
-            "docker_socket": {"type": "path", "default": "/var/run/docker.sock"},
-        },
+        argument_spec=dict(
+            pairs=arguments.required(arguments.PAIR), scenarios=arguments.required(arguments.SCENARIOS),
+            todo={"type": "dict", "required": True}, run=arguments.required(arguments.RUN),
+            reply_timeout={"type": "int", "default": 10}, listen_timeout={"type": "float", "default": 10},
+            finish_timeout={"type": "float", "default": 10},
+            capture_timeout={"type": "float", "default": tcpdump.TIMEOUT},
+            parallel={"type": "int", "default": 16},
+            docker_socket={"type": "path", "default": "/var/run/docker.sock"},
+            **arguments.CAPTURE),
         supports_check_mode=False,
     )
     params = module.params
@@ -327,10 +264,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, params["parallel"])) as pool:
         for pair_results in pool.map(lambda pair: run_pair(params, pair, tools), params["pairs"]):
             results.update(pair_results)
-    local = all(pair["capture"]["local"] for pair in params["pairs"])
-    if local:
-        prune(os.path.join(params["run"]["spool"], params["run"]["lab_id"], params["run"]["run_id"]))
-    archive = "" if local or not results else pack(results, params["run"])
+    archive = deliver(params["run"], params["pairs"], results, "captures.tar")
     module.exit_json(changed=bool(results), by_capture=results, archive=archive)
 
 

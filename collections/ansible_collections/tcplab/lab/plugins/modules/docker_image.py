@@ -24,6 +24,25 @@ options:
 author: tcplab
 """
 
+EXAMPLES = r"""
+- name: Look for the lab image (pulling it when lab_image_pull asks)
+  tcplab.lab.docker_image:
+    name: "{{ lab_image_name }}"
+    pull: "{{ lab_image_pull }}"
+  become: true
+  register: image
+
+- name: Import a root filesystem built offline as the lab image
+  tcplab.lab.docker_image:
+    name: tcplab/debian-python3:bookworm
+    rootfs: /tmp/tcplab-image/rootfs.tar
+    changes:
+      - CMD ["sleep", "infinity"]
+      - LABEL org.tcplab.image=built-offline
+  become: true
+  when: not image.present
+"""
+
 RETURN = r"""
 name: {description: The image., type: str, returned: always}
 present: {description: The image is on this host., type: bool, returned: always}

@@ -21,14 +21,44 @@ description:
     folder and the lab's lock; nothing else (no port check, no tcpdump version). C(state=released)
     gives the run's lock back (the end of a run).
 options:
-  state: {type: str, default: present, choices: [present, absent, released], description: Ready for a run, cleaned, or the run's lock given back.}
-  lock: {type: dict, description: "The run, to take the machine's lock for (filter tcplab.lab.lock_owner); none: no lock."}
+  state: {type: str, default: present, choices: [present, absent, released], description: "Ready for a run, cleaned, or the run's lock given back."}
+  lock:
+    type: dict
+    description: "The run, to take the machine's lock for (filter C(tcplab.lab.lock_owner)); none: no lock."
+    suboptions:
+      lab_id: {type: str, description: The lab.}
+      run_id: {type: str, description: The run.}
+      controller: {type: str, description: "The controller's host name."}
+      pid: {type: int, description: "The process id of the run's ansible-playbook."}
+      live: {type: list, elements: int, description: "The ansible-playbook processes running on the controller (a lock of another is stale)."}
   name: {type: str, required: true, description: The machine's inventory name (for messages).}
   lab_id: {type: str, required: true, description: The lab.}
   spool: {type: path, required: true, description: The lab's spool folder on this machine.}
   remote_dir: {type: path, required: true, description: Where the lab programs live on this machine.}
   ports: {type: list, elements: int, default: [], description: Ports that must be free (on a server machine).}
 author: tcplab
+"""
+
+EXAMPLES = r"""
+- name: Take the machine's lock, stop leftovers, make the spool and check the ports
+  tcplab.lab.machine:
+    name: "{{ inventory_hostname }}"
+    lab_id: "{{ lab_plan.lab_id }}"
+    spool: "{{ lab_plan.spool }}"
+    remote_dir: "{{ lab_plan.remote_dir }}"
+    ports: "{{ lab_plan.scenarios.values() | map(attribute='port') | list }}"
+    lock: "{{ lab_plan | tcplab.lab.lock_owner }}"
+  become: true
+  register: machine
+
+- name: Clean the machine up (make clean)
+  tcplab.lab.machine:
+    state: absent
+    name: "{{ inventory_hostname }}"
+    lab_id: tcplab
+    spool: /var/tmp/tcplab
+    remote_dir: /opt/tcplab
+  become: true
 """
 
 RETURN = r"""
@@ -44,7 +74,7 @@ import shutil
 import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tcplab.lab.plugins.module_utils import lock, supervise, tcpdump
+from ansible_collections.tcplab.lab.plugins.module_utils import arguments, lock, supervise, tcpdump
 
 
 def port_holders(ports):
@@ -75,7 +105,7 @@ def main():
             "remote_dir": {"type": "path", "required": True},
             "ports": {"type": "list", "elements": "int", "default": []},
             "state": {"type": "str", "default": "present", "choices": ["present", "absent", "released"]},
-            "lock": {"type": "dict"},
+            "lock": arguments.LOCK,
         },
         supports_check_mode=True,
     )

@@ -16,11 +16,24 @@ options:
   run_id: {type: str, required: true, description: The run id.}
   lab_id: {type: str, required: true, description: The lab id.}
   pairs: {type: list, elements: str, required: true, description: The pairs of the class.}
-  scenarios: {type: dict, required: true, description: The scenarios each pair ran, by name.}
+  scenarios: {type: dict, required: true, description: "The scenarios each pair ran, by name."}
   settings: {type: dict, default: {}, description: Settings to record.}
   versions: {type: dict, default: {}, description: "Versions to record beside the controller's ansible-core and
     Python, and the tcpdump versions and image ids the captures' records name."}
 author: tcplab
+"""
+
+EXAMPLES = r"""
+- name: Write the run's manifest
+  tcplab.lab.manifest:
+    run_dir: "{{ lab_plan.run_dir }}"
+    run_id: "{{ lab_plan.run_id }}"
+    lab_id: "{{ lab_plan.lab_id }}"
+    pairs: "{{ lab_plan.pairs | map(attribute='name') | list }}"
+    scenarios: "{{ lab_plan.scenarios }}"
+    versions:
+      image: "{{ lab_plan.image }}"
+  register: manifest
 """
 
 RETURN = r"""

@@ -26,6 +26,16 @@ options: {}
 author: tcplab
 """
 
+EXAMPLES = r"""
+- name: Plan the class
+  tcplab.lab.plan:
+  register: planned
+
+- name: Publish the plan for the later roles
+  ansible.builtin.set_fact:
+    lab_plan: "{{ planned.plan }}"
+"""
+
 RETURN = r"""
 plan: {description: The plan (schema tcplab.plan/1)., type: dict, returned: success}
 """

@@ -15,11 +15,23 @@ description:
 options:
   run_dir: {type: path, required: true, description: The run's folder.}
   scenarios: {type: dict, required: true, description: "The batch's scenarios (name, port, reply_format), by name."}
-  pairs: {type: list, elements: dict, required: true, description: "The plan's records of the batch's pairs."}
   todo: {type: dict, required: true, description: "The batch's captures: scenario -> names of pairs."}
   results: {type: list, elements: raw, required: true, description: "Parts of the results, {<pair>/<scenario>: partial result} each, in step order."}
   archives: {type: dict, default: {}, description: "The archive of pcaps fetched from each capture host (host: path; members <pair>/<scenario>.pcap). A host only delivers its own pairs' captures; members are streamed, each at most 1 GiB."}
+extends_documentation_fragment:
+  - tcplab.lab.records.pairs
 author: tcplab
+"""
+
+EXAMPLES = r"""
+- name: Record the captures of this Docker host
+  tcplab.lab.record:
+    run_dir: "{{ lab_plan.run_dir }}"
+    scenarios: "{{ lab_plan.scenarios }}"
+    pairs: "{{ lab_plan.pairs | selectattr('docker_host', 'equalto', inventory_hostname) | list }}"
+    todo: "{{ lab_plan.todo }}"
+    results: ["{{ exchange.by_capture }}"]
+    archives: "{{ {inventory_hostname: lab_plan.run_dir ~ '/.incoming/' ~ inventory_hostname ~ '.tar'} }}"
 """
 
 RETURN = r"""

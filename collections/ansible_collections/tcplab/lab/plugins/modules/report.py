@@ -16,6 +16,13 @@ options:
 author: tcplab
 """
 
+EXAMPLES = r"""
+- name: Read every capture of the run and write the report, in the plan's language
+  tcplab.lab.report:
+    run_dir: "{{ lab_plan.run_dir }}"
+    options: [--language, "{{ lab_plan.report_language }}"]
+"""
+
 RETURN = r"""
 output: {description: What the analyzer printed., type: list, returned: when it ran}
 """

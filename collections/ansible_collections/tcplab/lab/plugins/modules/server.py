@@ -12,24 +12,43 @@ description:
   - C(state=finished) - waits for each server to finish after its client; a server that does not
     is stopped - exactly that process, found by its pid file - and reported.
   - Each pair's failure is reported in its result; the other pairs go on.
+  - The pairs are those of one wave whose server runs on this machine (O(pairs[].server.host)).
 options:
   state: {type: str, choices: [started, finished], required: true, description: Start or finish.}
-  pairs: {type: list, elements: dict, required: true, description: "The plan's records of the pairs served here."}
-  scenario: {type: dict, required: true, description: "The scenario (name, port, server)."}
-  run: {type: dict, required: true, description: "The plan's lab_id, run_id, spool and remote_dir."}
   listen_timeout: {type: float, default: 10, description: Seconds the server may take to listen.}
   finish_timeout: {type: float, default: 10, description: Seconds the server may take to finish.}
+extends_documentation_fragment: tcplab.lab.records.step
 author: tcplab
 """
 
+EXAMPLES = r"""
+# wave: the plan's pairs of one wave; run: the plan's lab_id, run_id, run_dir, spool and remote_dir.
+- name: Start the servers of this machine's pairs once their captures listen
+  tcplab.lab.server:
+    state: started
+    pairs: "{{ wave | selectattr('server.host', 'equalto', inventory_hostname) | list }}"
+    scenario: "{{ lab_plan.scenarios.upcall }}"
+    run: "{{ run }}"
+  become: true
+
+- name: See them finish after their clients (one that does not is stopped)
+  tcplab.lab.server: {state: finished, pairs: "{{ served_here }}",
+                      scenario: "{{ lab_plan.scenarios.upcall }}", run: "{{ run }}"}
+  become: true
+"""
+
 RETURN = r"""
-by_capture: {description: "{<pair>/<scenario>: {server: ..., error: ...}} (a part of each pair's result).", type: dict, returned: always}
+by_capture:
+  description: "Each pair's part of its capture's result (server, error), by C(<pair>/<scenario>)."
+  returned: always
+  type: dict
+  sample: {p01/upcall: {server: {finished: true, rc: 0, stdout: "", stderr: ""}}}
 """
 
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tcplab.lab.plugins.module_utils import supervise
+from ansible_collections.tcplab.lab.plugins.module_utils import arguments, supervise
 from ansible_collections.tcplab.lab.plugins.module_utils.exchange import last_line, listening, server_argv
 from ansible_collections.tcplab.lab.plugins.module_utils.plan import capture_paths
 
@@ -80,14 +99,9 @@ def _pid(stem):
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "state": {"type": "str", "choices": ["started", "finished"], "required": True},
-            "pairs": {"type": "list", "elements": "dict", "required": True},
-            "scenario": {"type": "dict", "required": True},
-            "run": {"type": "dict", "required": True},
-            "listen_timeout": {"type": "float", "default": 10},
-            "finish_timeout": {"type": "float", "default": 10},
-        },
+        argument_spec=arguments.machine_step(
+            state={"type": "str", "choices": ["started", "finished"], "required": True},
+            listen_timeout={"type": "float", "default": 10}, finish_timeout={"type": "float", "default": 10}),
         supports_check_mode=False,
     )
     p = module.params
