@@ -36,6 +36,8 @@ MAPPINGS = {
     "record": {"scenarios", "todo", "archives", "pairs.messages", "pairs.messages_source"},
     "manifest": {"scenarios", "settings", "versions"},
     "logins": {"plan"},  # the whole plan, schema tcplab.plan/1 (tcplab/formats/plan.py)
+    "handout": {"plan"},  # the same
+    "programs": {"programs"},  # a program's path -> its text
 }
 OPTION_KEYS = {"description", "type", "elements", "required", "default", "choices", "suboptions", "no_log"}
 

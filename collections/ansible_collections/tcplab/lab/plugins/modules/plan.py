@@ -19,9 +19,9 @@ description:
     templated, and the plan is returned as plain data that no later task renders.
   - C(lab_run_id) empty makes a new run (UTC time stamp); C(latest) re-runs the run that
     C(captures/latest) points at.
-  - It makes the run folder and writes C(plan.json) (the plan without what is still to do) and
-    every pair's hand-out (C(handout/<pair>.md), C(handout/index.html)) into it. The seed of the
-    pairs' own messages (C(lab_messages_seed)) is written nowhere.
+  - It makes the run folder and writes C(plan.json) (the plan without what is still to do) into
+    it; the hand-outs are the next step's (M(tcplab.lab.handout)). The seed of the pairs' own
+    messages (C(lab_messages_seed)) is written nowhere.
 options: {}
 author: tcplab
 """
