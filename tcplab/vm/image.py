@@ -41,27 +41,19 @@ class ImageError(Exception):
 
 @dataclass(frozen=True)
 class Image:
+    """The files of a cached image."""
+
     folder: Path
+    disk: Path
+    kernel: Path
+    initrd: Path
+    key: Path
+    recipe: Path
 
-    @property
-    def disk(self) -> Path:
-        return self.folder / "disk.ext4"
-
-    @property
-    def kernel(self) -> Path:
-        return self.folder / "vmlinuz"
-
-    @property
-    def initrd(self) -> Path:
-        return self.folder / "initrd.img"
-
-    @property
-    def key(self) -> Path:
-        return self.folder / "id_ed25519"
-
-    @property
-    def recipe(self) -> Path:
-        return self.folder / "recipe.json"
+    @classmethod
+    def at(cls, folder: Path) -> Image:
+        names = ("disk.ext4", "vmlinuz", "initrd.img", "id_ed25519", "recipe.json")
+        return cls(folder, *(folder / name for name in names))
 
 
 def host_release() -> str:
@@ -92,7 +84,7 @@ def recipe(release: str, sources: str) -> dict:
 
 def ensure(folder: Path, log=print) -> Image:
     """The cached image in `folder`, built first when missing or made from another recipe."""
-    image = Image(folder)
+    image = Image.at(folder)
     wanted = recipe(host_release(), host_sources())
     try:
         have = json.loads(image.recipe.read_text(encoding="utf-8"))
