@@ -39,3 +39,24 @@ def playbook_command(name, *args, inventory=None, variables=None, env=None):
     environment = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), PATH=f"{BIN}:{os.environ['PATH']}",
                        ANSIBLE_NOCOLOR="1", **(env or {}))
     return command, environment
+
+
+LAB_IMAGE = "tcplab/debian-python3:bookworm"
+SSHD_IMAGE = "tcplab/debian-sshd:bookworm"
+
+
+def sshd_image(tmp):
+    """The tests' machine image (molecule/shared/sshd: the lab image with openssh-server), built
+    on the lab image; the lab image is made first by the lab's own image step when the engine
+    lacks it (a test file run alone on a fresh engine). Its run folder goes under `tmp`."""
+    import docker  # the suite's dependency, not the benchmarks'
+    engine = docker.from_env()
+    try:
+        engine.images.get(LAB_IMAGE)
+    except docker.errors.ImageNotFound:
+        made = ansible_playbook("lab.yml", "--tags", "lab_image", inventory="inventory/docker",
+                                variables={"lab_captures_dir": str(tmp)}, timeout=900)
+        assert made.returncode == 0, made.stdout[-3000:]
+    engine.images.build(path=str(ROOT / "molecule/shared/sshd"), tag=SSHD_IMAGE,
+                        buildargs={"BASE": LAB_IMAGE}, rm=True)
+    return SSHD_IMAGE

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from lab_playbook import ansible_playbook, make_command
+from lab_playbook import ansible_playbook, make_command, sshd_image
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKER = docker.from_env()
@@ -35,8 +35,7 @@ def run_lab(inventory, **variables):
 def machine(tmp_path_factory):
     """(container, inventory folder, captures folder) for one VM stand-in."""
     tmp = tmp_path_factory.mktemp("machine")
-    DOCKER.images.build(path=str(ROOT / "molecule/shared/sshd"), tag="tcplab/debian-sshd:bookworm",
-                        buildargs={"BASE": "tcplab/debian-python3:bookworm"}, rm=True)
+    sshd_image(tmp)
     key = tmp / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     network = DOCKER.networks.create(f"{LAB}-lan", labels={"org.tcplab.lab": LAB}, ipam=docker.types.IPAMConfig(

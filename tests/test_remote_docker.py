@@ -17,7 +17,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from lab_playbook import ansible_playbook
+from lab_playbook import ansible_playbook, sshd_image
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKER = docker.from_env()
@@ -41,9 +41,7 @@ def wait_for_ssh(port, timeout=60):
 @pytest.fixture
 def remote_docker_host(tmp_path):
     """The inventory folder of a lab whose one pair lives on a second Docker host, lab-pc-2."""
-    image = "tcplab/debian-sshd:bookworm"
-    DOCKER.images.build(path=str(ROOT / "molecule/shared/sshd"), tag=image,
-                        buildargs={"BASE": "tcplab/debian-python3:bookworm"}, rm=True)
+    image = sshd_image(tmp_path)
     key = tmp_path / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
     host = DOCKER.containers.run(

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from lab_playbook import ROOT, ansible_playbook
+from lab_playbook import ROOT, ansible_playbook, sshd_image
 
 DOCKER = docker.from_env()
 PORT = 2297
@@ -200,9 +200,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("students")
     lab = Lab(root)
     accounts_here = Path("/etc/passwd").read_text()
-    image = "tcplab/debian-sshd:bookworm"
-    DOCKER.images.build(path=str(ROOT / "molecule/shared/sshd"), tag=image,
-                        buildargs={"BASE": "tcplab/debian-python3:bookworm"}, rm=True)
+    image = sshd_image(root)
     teacher_key = root / "teacher_ed25519"
     for key in (teacher_key, lab.student_key):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)

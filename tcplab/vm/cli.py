@@ -37,6 +37,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--memory", type=int, default=fleet.MEMORY_MB,
                         help=f"MiB per VM (default {fleet.MEMORY_MB})")
     args = parser.parse_args(argv)
+    if args.action == "up" and not 1 <= args.vms <= 40:  # before a build that takes a minute
+        parser.error(f"--vms {args.vms}: give 1 to 40 (one VM per pair)")
     try:
         if args.action == "down":
             fleet.down(args.folder)
