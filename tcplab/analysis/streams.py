@@ -5,7 +5,8 @@ analysis names what it sees: bytes already seen count once (a *retransmission*, 
 retransmission* when the other side asked for them with at least two duplicate ACKs, see
 `connection.duplicate_acks`); a segment behind the furthest one that comes sooner after it than
 the handshake's round trip (3 ms when the capture holds no handshake) is *out-of-order*, as
-Wireshark names it, whether or not its bytes were seen before, later it is a retransmission;
+Wireshark names it, whether or not its bytes were seen before, unless the other side's last
+ACK already covers them (a spurious retransmission); later it is a retransmission;
 bytes that no segment brought are gaps. A segment sent again whose first sending was never
 acknowledged marks that first one lost, whatever Wireshark's name for the second. Data carried by a SYN (TCP Fast Open) starts one
 sequence number after it. When the capture holds no SYN of a direction, the bytes before the
@@ -152,6 +153,8 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
         if start < highest or (fresh_bytes == 0 and end <= highest):
             if reverse.asks_for(segment, first_byte):
                 kind = "fast retransmission"
+            elif reverse.ack and first_byte + segment.length <= reverse.ack:
+                kind = "retransmission"  # Wireshark's spurious one: the other side had them all
             elif segment.time - highest_time < reorder and end != highest:
                 kind = "out-of-order"
             else:
