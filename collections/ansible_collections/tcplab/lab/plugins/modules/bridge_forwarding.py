@@ -38,21 +38,13 @@ bridges:
     passes: {description: Whether the firewall lets them through., type: bool}
 """
 
-import json
 import os
 import re
 import shutil
 import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
-
-
-def route_interface(peer):
-    done = subprocess.run(["ip", "-j", "route", "get", peer], capture_output=True, text=True)
-    try:
-        return json.loads(done.stdout)[0]["dev"]
-    except (ValueError, IndexError, KeyError):
-        return ""
+from ansible_collections.tcplab.lab.plugins.module_utils.tcpdump import CaptureError, route_interface
 
 
 def filtered():
@@ -79,7 +71,10 @@ def main():
                            supports_check_mode=True)
     seen = {}
     for peer in module.params["peers"]:
-        interface = route_interface(peer)
+        try:
+            interface = route_interface(peer)
+        except CaptureError:
+            continue  # no route: the capture step names that, for its pair
         if interface and interface not in seen and os.path.isdir(f"/sys/class/net/{interface}/bridge"):
             seen[interface] = {"bridge": interface, "filtered": filtered(), "passes": True}
             seen[interface]["passes"] = not seen[interface]["filtered"] or passes(interface)
