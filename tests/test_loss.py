@@ -108,3 +108,31 @@ def test_the_ruleset_names_only_numbers_and_counts_to_the_last_segment():
     assert "set seen3 " in text and "set seen4 " not in text
     assert text.count('counter name "dropped" drop') == 2
     assert "tcp sport 2223" in text and "tcp dport" not in text
+
+
+def test_on_a_machine_the_pairs_table_drops_only_its_own_connection(tmp_path):
+    """On a machine the namespace is shared: each pair's table is its own and names the pair's
+    addresses. The pair's table drops its segment; another pair's (another client) drops nothing;
+    a stopped run's tables are found and removed by lab id, another lab's are left."""
+    pcap = tmp_path / "machine.pcap"
+    spec = {"direction": "to_server", "segments": [2]}
+    with Wire() as wire:
+        nft = [*wire.exec(wire.server_ns), "nft"]
+        mine, other = loss.table_name("class-a", 1), loss.table_name("class-a", 2)
+        stranger = loss.table_name("class-b", 1)
+        loss.install(nft, PORT, spec, mine, (wire.server_ip, wire.client_ip))
+        loss.install(nft, PORT, spec, other, (wire.server_ip, "10.250.199.9"))
+        loss.install(nft, PORT, spec, stranger, (wire.server_ip, "10.250.199.8"))
+        lab_exchange(wire, pcap, MESSAGES, port=PORT)
+        assert (loss.dropped(nft, mine), loss.dropped(nft, other)) == (1, 0)
+        assert loss.leftovers(nft, "class-a", dry_run=True) == ["nft table tcplab_loss.class-a.1",
+                                                              "nft table tcplab_loss.class-a.2"]
+        assert loss.present(nft, mine)
+        loss.leftovers(nft, "class-a")
+        assert not loss.present(nft, mine) and not loss.present(nft, other)
+        assert loss.present(nft, stranger)
+    assert len(rows(pcap, "tcp.analysis.retransmission")) == 1
+    ipv6 = loss.ruleset(PORT, spec, "t", ("fd00::2", "fd00::3"))
+    assert "ip6 saddr fd00::3 ip6 daddr fd00::2 tcp dport 2223" in ipv6 and "ip hdrlength" not in ipv6
+    with pytest.raises(loss.LossError, match="not of one IP version"):
+        loss.ruleset(PORT, spec, "t", ("fd00::2", "10.0.0.3"))

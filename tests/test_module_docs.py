@@ -33,6 +33,7 @@ MAPPINGS = {
     "capture": {"pairs.messages", "pairs.messages_source"},
     "server": {"pairs.messages", "pairs.messages_source"},
     "client": {"pairs.messages", "pairs.messages_source"},
+    "loss": {"pairs.messages", "pairs.messages_source"},
     "record": {"scenarios", "todo", "archives", "pairs.messages", "pairs.messages_source"},
     "manifest": {"scenarios", "settings", "versions"},
     "logins": {"plan"},  # the whole plan, schema tcplab.plan/1 (tcplab/formats/plan.py)
@@ -144,9 +145,9 @@ def test_the_mappings_named_here_are_documented_dicts(docs):
 
 
 def test_the_shared_records_are_one_spec():
-    """capture, server, client, docker_exchange and record validate the plan's pair with one spec,
+    """capture, server, client, loss, docker_exchange and record validate the plan's pair with one spec,
     and the capture settings' defaults are tcpdump.py's."""
-    for name in ("capture", "server", "client", "docker_exchange", "record", "docker_class"):
+    for name in ("capture", "server", "client", "loss", "docker_exchange", "record", "docker_class"):
         assert from_spec(argument_spec(name))["pairs"]["options"] == from_spec(arguments.PAIR["options"]), name
     for name in ("capture", "docker_exchange"):
         spec = argument_spec(name)

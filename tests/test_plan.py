@@ -61,7 +61,7 @@ def test_a_class_of_two_is_worked_out_completely():
     assert first["messages"] == {"reqresp": ["hello"], "upcall": ["1"]}
     assert result["docker_hosts"] == ["localhost"]
     assert result["machines"] == {"localhost": {"docker": True, "serves": False, "clients": False,
-                                                "captures": True, "local": True}}
+                                                "captures": True, "drops": [], "local": True}}
     assert result["todo"] == {"reqresp": ["p01", "p02"], "upcall": ["p01", "p02"]}
     assert result["run_dir"] == "/c/r1"
     json.dumps(result)  # plain data all the way down
@@ -191,7 +191,7 @@ def test_pairs_that_share_a_server_machine_take_turns():
     assert [p["wave"] for p in result["pairs"]] == [1, 2, 1, 3]
     assert result["waves"] == 3
     assert result["machines"]["vm01"] == {"docker": False, "serves": True, "clients": True, "captures": True,
-                                          "local": False}
+                                          "drops": [], "local": False}
 
 
 def test_a_rerun_plans_only_the_captures_still_missing():
@@ -364,13 +364,21 @@ def test_a_bad_loss_of_a_scenario_that_does_not_run_stops_nothing():
     assert "lossy" not in plan(lab_scenarios=scenarios)["scenarios"]
 
 
-def test_a_loss_scenario_for_a_pair_on_machines_is_refused_naming_pair_and_scenario():
-    roster = [{"name": "ani-budi", "server": "vm01", "client": "vm02", "capture": "server"}]
-    message = error(lab_scenarios=LOSSY, lab_run_scenarios=["reqresp-loss"], lab_roster=roster)
-    assert message.startswith("Pair 'ani-budi': scenario 'reqresp-loss' drops a segment (loss)")
-    assert "containers" in message
-    assert plan(hosts=MACHINES, lab_scenarios=LOSSY, lab_run_scenarios=["reqresp"],
-                lab_roster=roster)["pairs"][0]["kind"] == "machines"
+def test_a_loss_scenario_on_machines_is_dropped_by_each_pairs_receiver():
+    """to_server: the pair's server machine drops; to_client: its client machine; Docker hosts and
+    machines of no lossy pair drop nothing, and a scenario without loss names no machine."""
+    roster = [{"name": "ani-budi", "server": "vm01", "client": "vm02", "capture": "server"},
+              {"name": "citra", "server": "vm03", "client": "vm03"}, {"name": "dewi"}]
+    lossy = {**LOSSY, "back": {**SCENARIOS["upcall"], "port": 4142,
+                               "loss": {"direction": "to_client", "segments": [1]}}}
+    result = plan(hosts=MACHINES, lab_scenarios=lossy,
+                  lab_run_scenarios=["reqresp", "reqresp-loss", "back"], lab_roster=roster)
+    drops = {host: machine["drops"] for host, machine in result["machines"].items()}
+    assert drops == {"vm01": ["reqresp-loss"], "vm02": ["back"], "vm03": ["reqresp-loss", "back"],
+                     "localhost": []}
+    result = plan(hosts=MACHINES, lab_scenarios=lossy, lab_run_scenarios=["reqresp"],
+                  lab_roster=roster)
+    assert all(machine["drops"] == [] for machine in result["machines"].values())
 
 
 FORWARDED = {"pc1": {"ansible_host": "127.0.0.1", "ansible_port": 2201},

@@ -5,7 +5,8 @@ really boots here, else software emulation), their lab NICs on taps in a Linux b
 machine, and writes their inventory. The class is the one the README's machine roster shows:
 p01 captured on the hypervisor's bridge, p02 on its server VM, p03 on one VM's loopback. Every
 capture is read by tshark; afterwards nothing of the lab runs on the VMs, and `down` leaves this
-machine as it was: no VM, tap, bridge or firewall rule of the fleet's.
+machine as it was: no VM, tap, bridge or firewall rule of the fleet's. The same class runs the
+lost-segment lesson (reqresp-loss), dropped by each pair's server VM.
 """
 
 import json
@@ -46,16 +47,18 @@ def vms(tmp_path_factory):
 
 
 def ssh(folder, vm, command):
-    """Run `command` on a VM as the lab does: its user, its key, the host key the lab recorded."""
+    """Run `command` on a VM as the lab does: its user, its key, the host key the lab recorded
+    (a test run alone records it on first contact, as the lab would)."""
     return subprocess.run(
         ["ssh", "-i", str(ROOT / ".cache/vm/image/id_ed25519"), "-p", str(vm["ssh_port"]),
          "-o", f"UserKnownHostsFile={folder / 'inventory' / '.known_hosts'}",
-         "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", f"{image.USER}@127.0.0.1",
+         "-o", "StrictHostKeyChecking=accept-new", "-o", "BatchMode=yes", f"{image.USER}@127.0.0.1",
          command], capture_output=True, text=True, timeout=60)
 
 
-def tshark(pcap):
-    rows = subprocess.run(["tshark", "-r", str(pcap), "-T", "fields", "-e", "ip.src", "-e", "ip.dst",
+def tshark(pcap, display_filter=""):
+    rows = subprocess.run(["tshark", "-r", str(pcap), "-Y", display_filter,
+                           "-T", "fields", "-e", "ip.src", "-e", "ip.dst",
                            "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.str",
                            "-e", "tcp.len"], capture_output=True, text=True, timeout=60, check=True)
     return [line.split("\t") for line in rows.stdout.splitlines()]
@@ -116,6 +119,36 @@ def test_a_bridge_whose_forwarded_frames_the_firewall_drops_is_named_before_the_
             f"other; allow them: iptables -I {chain} -i {BRIDGE} -o {BRIDGE} -j ACCEPT") \
         in result.stdout, result.stdout[-3000:]
 
+def test_a_lost_segment_on_vms_is_dropped_by_the_receiving_vm_and_gone_after(vms):
+    """reqresp-loss on machines: each pair's server VM drops the client's 2nd data segment once
+    (its own nft table, naming the pair's addresses), after the wire - so the capture on the
+    bridge, on the server VM's NIC and on the loopback has the original and TCP's retransmission,
+    every message is answered and the report explains it; afterwards no table is left on a VM."""
+    folder, state, _ = vms
+    result = ansible_playbook("lab.yml", inventory=folder / "inventory", timeout=1500,
+                              variables={"lab_run_id": "vm-loss", "lab_run_scenarios": "reqresp-loss"})
+    assert result.returncode == 0, result.stdout[-4000:]
+    run = folder / "captures" / "vm-loss"
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert {(c["pair"], c["scenario"]): c["status"] for c in manifest["captures"]} == {
+        (pair, "reqresp-loss"): "ok" for pair in ("p01", "p02", "p03")}
+    report = {c["pair"]: c for c in json.loads((run / "report.json").read_text())["captures"]}
+    for pair, receiver, index in (("p01", "vm02", 1), ("p02", "vm01", 2), ("p03", "vm01", 3)):
+        record = json.loads((run / pair / "reqresp-loss.json").read_text())
+        assert record["loss"] == {"direction": "to_server", "segments": [2], "receiver": receiver,
+                                  "table": f"tcplab_loss.{NAME}.{index}", "dropped": 1}, record["loss"]
+        assert record["answered"] == 3
+        lost = run / pair / "reqresp-loss.pcap"
+        resent = tshark(lost, "tcp.analysis.retransmission")
+        assert len(resent) == 1 and resent[0][3] == "2223", (pair, tshark(lost))
+        assert report[pair]["verdict"] == "complete", report[pair]["reasons"]
+        [again] = [a for a in report[pair]["anomalies"] if a["kind"] == "retransmission"]
+        assert again["dir"] == "C>S"
+    for vm in state["vms"]:
+        tables = ssh(folder, vm, "sudo -n nft list tables")
+        assert tables.returncode == 0 and "tcplab_loss" not in tables.stdout, tables.stdout + tables.stderr
+
+
 def test_a_vm_without_tcpdump_and_no_mirror_is_one_line_and_spoils_no_other_pair(vms):
     """The VMs reach no package mirror: with tcpdump removed from vm02, the run names vm02 and the
     package in one line (as make lab shows it); the pair on vm01 alone is still captured."""
@@ -137,6 +170,27 @@ def test_a_vm_without_tcpdump_and_no_mirror_is_one_line_and_spoils_no_other_pair
     status = {(c["pair"], c["scenario"]): c["status"] for c in manifest["captures"]}
     assert status == {("p01", "reqresp"): "failed", ("p01", "upcall"): "failed",
                       ("p02", "reqresp"): "ok", ("p02", "upcall"): "ok"}, status
+
+
+def test_a_vm_without_nft_is_named_before_the_run_for_a_loss_scenario(vms):
+    """A loss scenario whose receiving VM has no nft: one line naming the VM, the scenario and the
+    fix, before any exchange (here --check: nothing is exchanged at all)."""
+    folder, state, _ = vms
+    vm02 = next(vm for vm in state["vms"] if vm["name"] == "vm02")
+    removed = ssh(folder, vm02, "sudo -n dpkg --remove nftables")
+    assert removed.returncode == 0, removed.stderr
+    roster = [{"name": "p01", "server": "vm02", "client": "vm01", "capture": "bridge"},
+              {"name": "p02", "server": "vm01", "client": "vm01"}]
+    result = ansible_playbook("lab.yml", "--check", inventory=folder / "inventory",
+                              variables={"lab_run_id": "no-nft", "lab_roster": roster,
+                                         "lab_run_scenarios": "reqresp-loss"},
+                              env={"ANSIBLE_STDOUT_CALLBACK": "tcplab.lab.class_view"}, timeout=600)
+    assert result.returncode != 0
+    said = [line for line in result.stdout.splitlines() if "has no nft" in line]
+    assert len(said) == 1 and said[0].startswith("error      vm02: ") and said[0].endswith(
+        "vm02 has no nft, which scenario reqresp-loss needs to drop a segment there: install "
+        "nftables on vm02, or leave reqresp-loss out of lab_run_scenarios"), result.stdout
+
 
 def test_down_leaves_the_machine_as_it_was(vms):
     folder, state, _ = vms

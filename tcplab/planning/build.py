@@ -61,7 +61,7 @@ def build_plan(settings, inventory, records=None):
     for index, entry in enumerate(entries, start=1):
         own = checked_messages(f"lab_roster pair {entry['name']}", entry.get("messages") or {}, scenarios, defined)
         if "server" in entry:
-            pair = machine_pair(entry, index, settings, hosts, scenarios)
+            pair = machine_pair(entry, index, settings, hosts)
         else:
             pair = docker_pair(entry, index, lab_id, settings, hosts, network, bridge_prefix)
         pair["students"] = roster_students(entry)
@@ -105,7 +105,7 @@ def build_plan(settings, inventory, records=None):
                                         for grant in pair["login"]["hosts"]))},
         "pairs": pairs,
         "docker_hosts": list(dict.fromkeys(p["docker_host"] for p in pairs if p["kind"] == "docker")),
-        "machines": run_machines(pairs, hosts),
+        "machines": run_machines(pairs, hosts, scenarios),
         "waves": max(p["wave"] for p in pairs),
         "todo": todo,
     }

@@ -183,7 +183,7 @@ def check_distinct_addresses(pairs, hosts):
         seen[address] = machine
 
 
-def machine_pair(entry, index, settings, hosts, scenarios):
+def machine_pair(entry, index, settings, hosts):
     name = entry["name"]
     server, client = entry.get("server"), entry.get("client")
     if "docker_host" in entry:
@@ -220,11 +220,6 @@ def machine_pair(entry, index, settings, hosts, scenarios):
     if interface and not INTERFACE.match(str(interface)):
         raise PlanError(f"Pair {name!r}: capture_interface {interface!r} is not an interface name "
                         "(e.g. virbr0, eth0).")
-    lost = [scenario for scenario, spec in scenarios.items() if spec.get("loss")]
-    if lost:
-        raise PlanError(f"Pair {name!r}: scenario {lost[0]!r} drops a segment (loss), which the lab "
-                        "does only on its containers; run it with pairs on containers, or leave it "
-                        "out of lab_run_scenarios for pairs on machines.")
     return {
         "name": name, "index": index, "kind": "machines", "wave": 1,
         "docker_host": None, "network": None,
@@ -245,13 +240,18 @@ def assign_waves(pairs):
             pair["wave"] = per_server[machine]
 
 
-def run_machines(pairs, hosts):
-    """Every real machine of the run and what it does (containers are not machines)."""
+def run_machines(pairs, hosts, scenarios):
+    """Every real machine of the run and what it does (containers are not machines).
+
+    drops: the scenarios whose lost segment this machine drops, as the receiver of a pair on
+    machines (module_utils/loss.py): the server for to_server, the client for to_client.
+    """
     machines = {}
 
     def mark(host, role):
         entry = machines.setdefault(host, {"docker": False, "serves": False, "clients": False,
-                                           "captures": False, "local": is_controller(host, hosts)})
+                                           "captures": False, "drops": [],
+                                           "local": is_controller(host, hosts)})
         entry[role] = True
 
     for pair in pairs:
@@ -261,4 +261,11 @@ def run_machines(pairs, hosts):
             mark(pair["server"]["machine"], "serves")
             mark(pair["client"]["machine"], "clients")
         mark(pair["capture"]["host"], "captures")
+    for pair in pairs:
+        for name, spec in scenarios.items():
+            if pair["kind"] == "machines" and spec.get("loss"):
+                receiver = "server" if spec["loss"]["direction"] == "to_server" else "client"
+                drops = machines[pair[receiver]["machine"]]["drops"]
+                if name not in drops:
+                    drops.append(name)
     return machines

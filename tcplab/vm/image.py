@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 USER = "teacher"
-PACKAGES = ("python3", "sudo", "openssh-server", "iproute2", "tcpdump")
+PACKAGES = ("python3", "sudo", "openssh-server", "iproute2", "tcpdump", "nftables")
 SOURCES = ("/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list")
 # The management NIC sits in PCI slot 3 (DHCP from QEMU's user network); the lab NIC, slot 4, is
 # configured from the kernel command line (ip=...) by systemd-network-generator.

@@ -14,6 +14,9 @@ description:
     the Python version.
   - On a machine that serves, checks that the scenarios' ports are free and fails naming the
     process that holds one (as C(ss -p) shows it).
+  - Removes the nftables tables of lost segments (module loss) a stopped run of this lab left.
+    With C(drops) (this machine receives the lost segment of those scenarios), checks that nft
+    is installed and works, and fails naming the machine and the scenario when not.
   - With C(lock), first takes the machine's lock for the run (module_utils/lock.py). A machine
     another run holds is left alone and the module fails, naming the machine and that run; a stale
     lock (its controller's ansible-playbook is gone) is taken over.
@@ -36,6 +39,7 @@ options:
   spool: {type: path, required: true, description: The lab's spool folder on this machine.}
   remote_dir: {type: path, required: true, description: Where the lab programs live on this machine.}
   ports: {type: list, elements: int, default: [], description: Ports that must be free (on a server machine).}
+  drops: {type: list, elements: str, default: [], description: "The loss scenarios whose segments this machine drops (the plan's machines[].drops)."}
 author: tcplab
 """
 
@@ -47,6 +51,7 @@ EXAMPLES = r"""
     spool: "{{ lab_plan.spool }}"
     remote_dir: "{{ lab_plan.remote_dir }}"
     ports: "{{ lab_plan.scenarios.values() | map(attribute='port') | list }}"
+    drops: "{{ lab_plan.machines[inventory_hostname].drops }}"
     lock: "{{ lab_plan | tcplab.lab.lock_owner }}"
   become: true
   register: machine
@@ -74,7 +79,7 @@ import shutil
 import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tcplab.lab.plugins.module_utils import arguments, lock, supervise, tcpdump
+from ansible_collections.tcplab.lab.plugins.module_utils import arguments, lock, loss, supervise, tcpdump
 
 
 def port_holders(ports):
@@ -89,11 +94,34 @@ def port_holders(ports):
     return holders
 
 
-def leftovers(folder, remote_dir, dry_run=False):
-    """Stop the servers and captures an earlier run left running under `folder`; with `dry_run`
-    (check mode) only name what a run would stop."""
+def nft():
+    """nft's argv, or None when it is not installed."""
+    found = shutil.which("nft") or shutil.which("nft", path="/usr/sbin:/sbin")
+    return [found] if found else None
+
+
+def leftovers(folder, remote_dir, lab_id, dry_run=False):
+    """Stop the servers and captures an earlier run left running under `folder`, and remove its
+    lost segments' tables; with `dry_run` (check mode) only name what a run would stop."""
+    tables = loss.leftovers(nft(), lab_id, dry_run) if nft() else []
     return (supervise.stop_leftovers(folder, remote_dir, dry_run)
-            + tcpdump.stop_leftovers(folder, dry_run))
+            + tcpdump.stop_leftovers(folder, dry_run) + tables)
+
+
+def drop_problem(name, drops):
+    """Why this machine cannot drop the loss scenarios' segments, in one line, or ''."""
+    if not drops:
+        return ""
+    fix = f"install nftables on {name}, or leave {drops[0]} out of lab_run_scenarios"
+    if nft() is None:
+        return f"{name} has no nft, which scenario {drops[0]} needs to drop a segment there: {fix}"
+    result = subprocess.run(nft() + ["list", "tables"], capture_output=True, text=True, check=False,
+                            timeout=30)
+    if result.returncode != 0:
+        said = (result.stderr or result.stdout).strip().splitlines()
+        return (f"nft does not work on {name} ({said[0] if said else f'exit {result.returncode}'}), "
+                f"and scenario {drops[0]} needs it to drop a segment there: {fix}")
+    return ""
 
 
 def main():
@@ -104,6 +132,7 @@ def main():
             "spool": {"type": "path", "required": True},
             "remote_dir": {"type": "path", "required": True},
             "ports": {"type": "list", "elements": "int", "default": []},
+            "drops": {"type": "list", "elements": "str", "default": []},
             "state": {"type": "str", "default": "present", "choices": ["present", "absent", "released"]},
             "lock": arguments.LOCK,
         },
@@ -112,7 +141,7 @@ def main():
     p = module.params
     folder = os.path.join(p["spool"], p["lab_id"])
     if p["state"] != "present" and module.check_mode:
-        module.exit_json(changed=False, stopped=leftovers(folder, p["remote_dir"], dry_run=True), tcpdump="",
+        module.exit_json(changed=False, stopped=leftovers(folder, p["remote_dir"], p["lab_id"], dry_run=True), tcpdump="",
                          python=platform.python_version())
     if p["state"] == "released":
         # Taking and giving back the lock is the run's bookkeeping, not a change to the machine.
@@ -122,7 +151,7 @@ def main():
     if p["state"] == "absent":
         stopped, existed = [], os.path.isdir(folder)
         if existed:
-            stopped = leftovers(folder, p["remote_dir"])
+            stopped = leftovers(folder, p["remote_dir"], p["lab_id"])
             shutil.rmtree(folder)
         released = lock.release(p["spool"], p["lab_id"])
         module.exit_json(changed=existed or released, stopped=stopped, tcpdump="",
@@ -135,10 +164,13 @@ def main():
                                  f"(ansible-playbook {held.get('pid')} on {held.get('controller')}): wait until "
                                  "it has ended; if it has, run make clean with its inventory.", held_by=held)
     if module.check_mode:  # --check: name what a run would stop, change nothing
-        stopped = leftovers(folder, p["remote_dir"], dry_run=True)
+        stopped = leftovers(folder, p["remote_dir"], p["lab_id"], dry_run=True)
     else:
         os.makedirs(folder, mode=0o755, exist_ok=True)
-        stopped = leftovers(folder, p["remote_dir"])
+        stopped = leftovers(folder, p["remote_dir"], p["lab_id"])
+    problem = drop_problem(p["name"], p["drops"])
+    if problem:
+        module.fail_json(msg=problem, stopped=stopped)
     holders = port_holders(p["ports"]) if p["ports"] else {}
     if holders:
         port, users = next(iter(holders.items()))
