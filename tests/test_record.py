@@ -157,6 +157,23 @@ def _archive(path, members):
     return str(path)
 
 
+def test_a_pair_whose_machine_failed_earlier_is_not_run_and_says_which_machine(tmp_path):
+    """vm02 failed while it was made ready: the pair it serves was not run, and its record names
+    vm02 rather than guessing at an unreachable machine; the other pair is judged as usual."""
+    pairs = [{"name": name, "messages": {"upcall": MESSAGES},
+              "server": {"host": server, "address": "10.0.0.2"},
+              "client": {"host": "vm01", "address": "10.0.0.3"},
+              "capture": {"host": "hv", "interface": "br-1"}}
+             for name, server in (("p01", "vm02"), ("p02", "vm01"))]
+    changed, summary = record.record_batch(str(tmp_path), {"upcall": SPEC}, pairs,
+                                           {"upcall": ["p01", "p02"]},
+                                           [{"p01/upcall": {"client": {"ran": True, "rc": 1}}}], {},
+                                           unready=["vm02"])
+    assert summary[0]["reasons"] == ["not run: machine vm02 failed earlier in this run (its error "
+                                     "is above in the playbook's output)"]
+    assert summary[1]["reasons"][0].startswith("no result: the machines of pair p02 did not report")
+
+
 def test_an_archive_delivers_only_its_own_hosts_captures(tmp_path):
     run_dir = tmp_path / "run"
     incoming = tmp_path / "incoming"

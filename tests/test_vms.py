@@ -170,6 +170,9 @@ def test_a_vm_without_tcpdump_and_no_mirror_is_one_line_and_spoils_no_other_pair
     status = {(c["pair"], c["scenario"]): c["status"] for c in manifest["captures"]}
     assert status == {("p01", "reqresp"): "failed", ("p01", "upcall"): "failed",
                       ("p02", "reqresp"): "ok", ("p02", "upcall"): "ok"}, status
+    assert {tuple(c["reasons"]) for c in manifest["captures"] if c["pair"] == "p01"} == {(
+        "not run: machine vm02 failed earlier in this run (its error is above in the playbook's "
+        "output)",)}
 
 
 def test_a_vm_without_nft_is_named_before_the_run_for_a_loss_scenario(vms):

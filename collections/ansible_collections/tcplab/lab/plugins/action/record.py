@@ -13,9 +13,10 @@ class ActionModule(ControllerAction):
         "todo": {"type": "dict", "required": True},
         "results": {"type": "list", "elements": "raw", "required": True},
         "archives": {"type": "dict", "default": {}},
+        "unready": {"type": "list", "elements": "str", "default": []},
     }
 
     def work(self, args):
         changed, records = record_batch(args["run_dir"], args["scenarios"], args["pairs"], args["todo"],
-                                        args["results"], args["archives"])
+                                        args["results"], args["archives"], args["unready"])
         return {"changed": changed, "records": records}

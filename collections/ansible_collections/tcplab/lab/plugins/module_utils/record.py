@@ -165,8 +165,10 @@ def judge(result, scenario, messages, local_sha, pcap=None):
     count = answered(client.get("stdout") or "", replies)
     if client.get("ran", False) and count < len(replies):
         reasons.append(f"{count} of {len(replies)} messages got their correct reply")
-    # An exchange that stopped early explains an empty capture; drops are still worth naming.
-    reasons += [r for r in capture_reasons(capture) if not (error and "no packets" in r)]
+    # An exchange that stopped early explains an empty capture (or, before tcpdump listened, a
+    # missing one); drops are still worth naming.
+    if capture.get("listening") or not error:
+        reasons += [r for r in capture_reasons(capture) if not (error and "no packets" in r)]
     reasons += loss_reasons(result, scenario)
     if local_sha is None:
         if capture.get("counts"):
@@ -248,8 +250,11 @@ def unpack(archives, run_dir, wanted):
     return refused
 
 
-def record_batch(run_dir, scenarios, pairs, todo, results, archives):
-    """Judge and write every capture of a batch; returns (changed, [{pair, scenario, status, reasons}])."""
+def record_batch(run_dir, scenarios, pairs, todo, results, archives, unready=()):
+    """Judge and write every capture of a batch; returns (changed, [{pair, scenario, status, reasons}]).
+
+    unready: machines that failed earlier in the run; a pair that needs one was not run.
+    """
     captures = [(pair, scenarios[name]) for name in scenarios for pair in pairs
                 if pair["name"] in todo.get(name, [])]
     ids = [f"{pair['name']}/{scenario['name']}" for pair, scenario in captures]
@@ -268,9 +273,14 @@ def record_batch(run_dir, scenarios, pairs, todo, results, archives):
     for capture_id, (pair, scenario) in zip(ids, captures):
         name, folder = pair["name"], os.path.join(run_dir, pair["name"])
         os.makedirs(folder, exist_ok=True)
-        result = merged.get(capture_id) or {
-            "pair": name, "error": f"no result: the machines of pair {name} did not report "
-                                   "(unreachable? see the playbook's output)"}
+        stopped_by = [host for host in dict.fromkeys(machines_of(pair)) if host in unready]
+        if stopped_by:
+            result = {"pair": name, "error": f"not run: machine {stopped_by[0]} failed earlier in this "
+                                             "run (its error is above in the playbook's output)"}
+        else:
+            result = merged.get(capture_id) or {
+                "pair": name, "error": f"no result: the machines of pair {name} did not report "
+                                       "(unreachable? see the playbook's output)"}
         pcap = os.path.join(folder, scenario["name"] + ".pcap")
         record = judge(result, scenario, pair["messages"][scenario["name"]],
                        sha256(pcap) if os.path.exists(pcap) else None, pcap)
@@ -286,6 +296,13 @@ def record_batch(run_dir, scenarios, pairs, todo, results, archives):
                         "reasons": record["reasons"]})
         forget_progress(run_dir, capture_id)
     return changed, summary
+
+
+def machines_of(pair):
+    """The real machines a pair's capture needs: its Docker host, or its server, client and capture host."""
+    if pair.get("docker_host"):
+        return [pair["docker_host"]]
+    return [pair["server"]["host"], pair["client"]["host"], pair["capture"]["host"]]
 
 
 def forget_progress(run_dir, capture_id):

@@ -10,7 +10,8 @@ description:
     folder, then writes for every capture of the batch its transcripts and its record
     (C(<pair>/<scenario>.json), see DESIGN.md) and decides its status; the pcap's sha256 on the
     controller must be the capture host's.
-  - A capture without any result (its machines did not report) is recorded as failed, saying so.
+  - A capture without any result (its machines did not report) is recorded as failed, saying so;
+    one whose machine failed earlier in the run (O(unready)) as not run, naming that machine.
   - Changes nothing when the files already hold the same content.
 options:
   run_dir: {type: path, required: true, description: The run's folder.}
@@ -18,6 +19,7 @@ options:
   todo: {type: dict, required: true, description: "The batch's captures: scenario -> names of pairs."}
   results: {type: list, elements: raw, required: true, description: "Parts of the results, {<pair>/<scenario>: partial result} each, in step order."}
   archives: {type: dict, default: {}, description: "The archive of pcaps fetched from each capture host (host: path; members <pair>/<scenario>.pcap). A host only delivers its own pairs' captures; members are streamed, each at most 1 GiB."}
+  unready: {type: list, elements: str, default: [], description: "Machines of the run that failed earlier (not among the play's hosts); their pairs' captures were not run."}
 extends_documentation_fragment:
   - tcplab.lab.records.pairs
 author: tcplab
