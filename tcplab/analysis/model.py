@@ -49,7 +49,7 @@ class Conversation:
     packets: list[TcpPacket]
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """One packet of the conversation as Wireshark shows it (relative numbers)."""
 
@@ -91,7 +91,7 @@ class Handshake:
     problems: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Chunk:
     """Bytes a packet brought to a stream for the first time."""
 
@@ -136,7 +136,7 @@ class Stream:
         return [(start, b"".join(parts)) for start, parts in found]
 
 
-@dataclass
+@dataclass(slots=True)
 class Message:
     """One application message of one direction."""
 
@@ -164,7 +164,7 @@ class Messages:
     note: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Exchange:
     index: int
     request: Message | None
@@ -189,7 +189,7 @@ class Teardown:
     description: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Anomaly:
     kind: str  # retransmission, fast retransmission, out-of-order, duplicate ack, zero window,
     #            reset, gap, late start, snaplen, framing, tcpdump drops, truncated file, checksum
