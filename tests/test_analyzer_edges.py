@@ -221,6 +221,27 @@ def test_missing_bytes_are_a_gap(tmp_path: Path) -> None:
     assert [(a.kind, a.direction) for a in result.main.anomalies] == [("gap", "C>S")]
 
 
+def test_thousands_of_holes_are_twenty_named_and_one_sentence_for_the_rest(tmp_path: Path) -> None:
+    """A capture that lost every other byte (500 holes) lists its first 20 holes one by one and
+    the other 480 in one sentence: a teacher reads a verdict, not a page per hole."""
+    flow = Flow()
+    flow.handshake()
+    base = flow.next_seq[C]
+    for i in range(500):
+        flow.packet(C, "PA", b"x", seq=base + 2 * i, ack=flow.acked[C])
+    flow.next_seq[C] = flow.acked[S] = base + 1000
+    flow.ack(S)
+    flow.close()
+    result = run(flow, tmp_path, "reqresp", ["x"])
+    assert result.main is not None
+    gaps = [a.detail for a in result.main.anomalies if a.kind == "gap"]
+    assert len(gaps) == 21
+    assert gaps[0] == "client bytes 2-2 (relative seq) were never captured (1 bytes missing)"
+    assert gaps[-1] == ("and 480 more holes in the client bytes 42-1000 (relative seq) were never "
+                        "captured (480 bytes missing in them)")
+    assert result.verdict == "incomplete" and gaps[-1] in result.reasons
+
+
 def test_missing_bytes_just_before_the_fin_are_a_gap(tmp_path: Path) -> None:
     flow = Flow()
     flow.handshake()

@@ -34,6 +34,7 @@ from .packet import FLAG_ACK, FLAG_FIN, FLAG_RST, FLAG_SYN
 OUT_OF_ORDER_SECONDS = 0.003  # Wireshark's reordering window when it knows no round trip
 FAST_RETRANSMISSION_SECONDS = 0.020  # Wireshark: within 20 ms of the duplicate ACKs
 FAST_RETRANSMISSION_DUPLICATES = 2  # duplicate ACKs that ask for a fast retransmission
+GAPS_NAMED = 20  # holes named one by one in a stream; the rest in one sentence
 
 # --- reassembly ---------------------------------------------------------------------------------
 
@@ -193,10 +194,16 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
         anomalies.append(Anomaly("late start", None, direction,
                                  T("anomaly.late_start", side=side_name(direction),
                                    missing=before)))
-    for low, high in gaps:
+    for low, high in gaps[:GAPS_NAMED]:
         anomalies.append(Anomaly("gap", None, direction,
                                  T("anomaly.gap", side=side_name(direction), first=low + 1,
                                    last=high, missing=high - low)))
+    if len(gaps) > GAPS_NAMED:  # thousands of holes read as one sentence, not thousands
+        rest = gaps[GAPS_NAMED:]
+        anomalies.append(Anomaly("gap", None, direction,
+                                 T("anomaly.more_gaps", side=side_name(direction), count=len(rest),
+                                   first=rest[0][0] + 1, last=rest[-1][1],
+                                   missing=sum(high - low for low, high in rest))))
     return Stream(direction, chunks, gaps, highest, before), anomalies
 
 

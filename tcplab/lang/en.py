@@ -117,6 +117,8 @@ STRINGS = {
                           "{missing} bytes were sent before it",
     "anomaly.gap": "{side} bytes {first}-{last} (relative seq) were never captured ({missing} "
                    "bytes missing)",
+    "anomaly.more_gaps": "and {count} more holes in the {side} bytes {first}-{last} (relative seq) "
+                         "were never captured ({missing} bytes missing in them)",
     "stream.unframed": "the {side} stream has no newline-terminated lines (the seeds' original "
                        "programs send bare text); one message per data segment",
     "stream.ends_inside_a_line": "{side} stream ends inside a line ({rest} bytes from byte "

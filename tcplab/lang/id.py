@@ -122,6 +122,8 @@ STRINGS = {
                           "{side} dikirim sebelum capture dimulai",
     "anomaly.gap": "byte {side} {first}-{last} (seq relatif) tidak pernah tertangkap ({missing} "
                    "byte hilang)",
+    "anomaly.more_gaps": "dan {count} lubang lagi di byte {side} {first}-{last} (seq relatif) "
+                         "tidak pernah tertangkap ({missing} byte hilang di dalamnya)",
     "stream.unframed": "stream {side} tidak berisi baris yang diakhiri newline (program asli "
                        "dari materi praktikum mengirim teks polos); satu pesan per segmen data",
     "stream.ends_inside_a_line": "stream {side} berakhir di tengah baris ({rest} byte mulai "
