@@ -176,9 +176,11 @@ def _file_bytes(path: Path) -> bytes:
             head = stream.read(4)
             if len(head) == 4 and head[:2] != GZIP_MAGIC and not _known_magic(head):
                 raise CaptureError(not_a_capture(head))  # a PDF is not read whole to say so
-            # Asked for the file's size (read() allocates what it is asked for up front), then
-            # for the rest of the bound should the file have grown meanwhile.
-            data = head + stream.read(min(info.st_size, MAX_CAPTURE_BYTES) + 1 - len(head))
+            # Read again from the start, into one object (head + rest would hold the file twice
+            # for a moment), asking for the file's size (read() allocates what it is asked for
+            # up front), then for the rest of the bound should the file have grown meanwhile.
+            stream.seek(0)
+            data = stream.read(min(info.st_size, MAX_CAPTURE_BYTES) + 1)
             if len(data) > info.st_size:
                 data += stream.read(MAX_CAPTURE_BYTES + 1 - len(data))
     except OSError as error:

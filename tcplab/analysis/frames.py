@@ -49,6 +49,11 @@ def _address6(raw: bytes) -> str:
     return socket.inet_ntop(socket.AF_INET6, raw)
 
 
+# A payload up to this size is kept as bytes of its own (33 bytes plus its length), not as a view
+# into the file (a memoryview is 184 bytes): a lab's lines and every pure ACK.
+SMALL_PAYLOAD = 150
+
+
 def _tcp_packet(number: int, time: float, version: int, data: bytes,
                 ports: frozenset[int] | None = None) -> TcpPacket | T:
     """The TCP segment in an IP packet, or why there is none."""
@@ -105,8 +110,10 @@ def _tcp_packet(number: int, time: float, version: int, data: bytes,
     if header < 20:
         return why("frame.tcp_malformed")
     length = max(0, end - start - header)
-    if ports is None or sport in ports or dport in ports:
+    if (ports is None or sport in ports or dport in ports) and length:
         payload = data[start + header:start + header + length]  # empty when snaplen cut it
+        if len(payload) <= SMALL_PAYLOAD:  # a copy this small costs less than a view
+            payload = bytes(payload)
     else:
         payload = b""
     mss = wscale = None

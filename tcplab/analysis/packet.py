@@ -43,7 +43,8 @@ class TcpPacket:
     window: int
     length: int  # TCP payload length from the IP header (Wireshark's tcp.len)
     # The captured payload, shorter than `length` when snaplen cut it: a view into the file's
-    # bytes (no copy of the traffic nobody reads), made bytes where a conversation is analysed.
+    # bytes (no copy of the traffic nobody reads) unless it is small, made bytes where a
+    # conversation is analysed.
     payload: bytes | memoryview
     mss: int | None = None
     wscale: int | None = None
