@@ -44,7 +44,7 @@ ANSIBLE_ENV := ANSIBLE_CONFIG=$(CURDIR)/ansible.cfg PATH=$(CURDIR)/$(BIN):$$PATH
 INVENTORY ?= inventory/docker
 PLAYBOOK := $(ANSIBLE_ENV) $(BIN)/ansible-playbook -i inventory/common -i $(INVENTORY)
 
-.PHONY: help lab test clean report grade watch lint pytest molecule collection bench bench-class bench-grade bench-fuzz \
+.PHONY: help lab test clean report grade watch lint pytest molecule collection bench bench-class bench-grade bench-fuzz bench-logins \
 	vm-lab vm-clean bench-vm requirements setup setup-test \
 	.debs-lab .debs-test .debs-bench .debs-vm .debs-venv .debs-python3-venv .no-python
 
@@ -92,6 +92,10 @@ bench-grade: setup setup-test .debs-bench  ## grading a class of 40 pairs' hand-
 # Docker in the same run (minutes; needs root). ARGS=--reuse-image boots make vm-lab's image.
 bench-vm: setup .debs-vm  ## real VMs: image build, boot, memory, a 2-pair class against Docker (ARGS=--reuse-image)
 	PYTHONPATH=tests $(BIN)/python bench/bench_vms.py $(ARGS)
+
+# The logins of a class of 40 pairs on one lab machine over SSH, against a bare shell loop (root).
+bench-logins: setup setup-test  ## students' logins: 40 made, made again, rotated, removed, against a shell loop
+	PYTHONPATH=tests $(BIN)/python bench/bench_logins.py $(ARGS)
 
 # Many more damaged captures than make test's fuzz test, with a new seed each run (ARGS="--cases N --seed S").
 bench-fuzz: setup  ## mutation fuzzing of the capture reader, analyzer and grader (ARGS="--cases 100000")

@@ -11,9 +11,9 @@ passwords (the slower kind: each is hashed):
     folder, one chpasswd for all; then userdel and the folders removed.
 Prints each wall time and the lab's time beyond the plan as a ratio to its reference.
 
-    .venv/bin/python bench/bench_logins.py [--pairs 40]
+    make bench-logins [ARGS="--pairs 10"]
 
-Run it under the Docker lock of the project's developer guide. A figure on a shared machine means
+A figure on a shared machine means
 something only as a ratio against the reference measured in the same run.
 """
 import argparse
@@ -26,11 +26,10 @@ from pathlib import Path
 
 import docker
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+from lab_playbook import ansible_playbook  # the tests' helpers: make bench-logins puts tests/ on the path
+from test_students import wait_for_ssh
 
-from lab_playbook import ansible_playbook  # noqa: E402
-from test_students import wait_for_ssh  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 PORT = 2296
 HOST = "tcplab-bench-logins"
