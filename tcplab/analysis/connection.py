@@ -138,7 +138,7 @@ def window_anomalies(items: list[Segment]) -> list[Anomaly]:
     found: list[Anomaly] = []
     for segment in items:
         if segment.window == 0 and not segment.bits & (FLAG_SYN | FLAG_FIN | FLAG_RST):
-            segment.notes.append("zero window")
+            segment.note("zero window")
             found.append(Anomaly("zero window", segment.number, segment.direction,
                                  T("anomaly.zero_window", side=side_name(segment.direction))))
     return found
@@ -148,7 +148,7 @@ def reset_anomalies(items: list[Segment]) -> list[Anomaly]:
     found: list[Anomaly] = []
     for segment in items:
         if segment.has(FLAG_RST):
-            segment.notes.append("reset")
+            segment.note("reset")
             found.append(Anomaly("reset", segment.number, segment.direction,
                                  T("anomaly.reset", flags=segment.flags,
                                    side=side_name(segment.direction))))
@@ -174,7 +174,7 @@ def duplicate_acks(items: list[Segment]) -> list[Anomaly]:
                 and (segment.ack, segment.window) == previous[:2]
                 and segment.seq == next_seq.get(direction)):
             count[direction] += 1
-            segment.notes.append("duplicate ack")
+            segment.note("duplicate ack")
             found.append(Anomaly("duplicate ack", segment.number, direction,
                                  T("anomaly.duplicate_ack", side=side_name(direction),
                                    count=count[direction], packet=previous[2],

@@ -65,8 +65,16 @@ class Segment:
     payload: bytes
     mss: int | None = None
     wscale: int | None = None
-    notes: list[str] = field(default_factory=list)
+    # What Wireshark would say of it ("retransmission", ...): none shares one empty tuple (a
+    # capture's thousands of plain segments need no list each), `note` makes the list.
+    notes: list[str] | tuple[()] = ()
     phase: str = "data"
+
+    def note(self, text: str) -> None:
+        if self.notes:
+            self.notes.append(text)  # type: ignore[union-attr]
+        else:
+            self.notes = [text]
 
     def has(self, flag: int) -> bool:
         return bool(self.bits & flag)

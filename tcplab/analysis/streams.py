@@ -163,12 +163,12 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
             original = first_sent.get(start) if fresh_bytes == 0 else None
             if original is not None and reverse.highest <= first_byte:
                 # Sent, never acknowledged, sent again: the first one was lost on its way.
-                original.notes.append("lost")
+                original.note("lost")
                 detail = T("anomaly.resent_lost", length=segment.length, seq=first_byte,
                            packet=original.number, side=side_name(direction),
                            wait=milliseconds(segment.time - original.time),
                            how=_how_resent(kind, reverse.duplicates, reorder))
-                segment.notes.append(kind)
+                segment.note(kind)
                 anomalies.append(Anomaly(kind, segment.number, direction, detail,
                                          of=original.number,
                                          wait=segment.time - original.time))
@@ -178,7 +178,7 @@ def stream(items: list[Segment], direction: str) -> tuple[Stream, list[Anomaly]]
                       if fresh_bytes == 0 else
                       T("anomaly.arrives_after", seq=first_byte, seen=highest + 1))
         elif start > highest:
-            segment.notes.append("previous segment not captured")
+            segment.note("previous segment not captured")
         for low, high in fresh:
             chunks.append(Chunk(low, segment.payload[low - start:high - start], segment.number,
                                 segment.time))
@@ -232,7 +232,7 @@ def _how_resent(kind: str, duplicates: int, reorder: float) -> T:
 
 
 def _note(segment: Segment, anomalies: list[Anomaly], kind: str, detail: T) -> None:
-    segment.notes.append(kind)
+    segment.note(kind)
     anomalies.append(Anomaly(kind, segment.number, segment.direction, detail))
 
 
