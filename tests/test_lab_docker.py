@@ -205,3 +205,17 @@ def test_a_loss_scenario_loses_the_second_segment_once_and_the_next_capture_has_
     assert plain["verdict"] == "complete" and not plain["anomalies"]
     assert tshark_rows(run / "p01" / "reqresp.pcap", "tcp.analysis.retransmission") == []
     assert loss_table_in("tcplab-pytest-p01-server") is None
+
+
+def test_containers_left_when_their_programs_folder_went_are_made_again(lab):
+    """A clean-up that removed the lab's spool (its programs) but not its containers - an
+    interrupted make clean - leaves containers mounting a folder that is gone: the next run makes
+    them again, and every capture is ok."""
+    playbook("lab.yml", **lab, lab_class_size=1, lab_run_id="first",
+             lab_run_scenarios="reqresp")
+    before = DOCKER.containers.get("tcplab-pytest-p01-server").id
+    subprocess.run(["rm", "-rf", "/var/tmp/tcplab/tcplab-pytest/programs"], check=True)
+    playbook("lab.yml", **lab, lab_class_size=1, lab_run_id="second",
+             lab_run_scenarios="reqresp")
+    assert statuses(manifest(lab, "second")) == {"p01/reqresp": "ok"}
+    assert DOCKER.containers.get("tcplab-pytest-p01-server").id != before

@@ -11,7 +11,9 @@ description:
     subnet, gateway and bridge interface name) and its server and client containers (the plan's
     addresses), with the programs mounted read-only at C(remote_dir). What already matches the plan
     is left alone, so a second run changes nothing; a network or container that differs from the
-    plan is made anew. Everything carries the label C(org.tcplab.lab=<lab_id>).
+    plan is made anew, and so is every container when the programs' folder had to be made again
+    (a container from before mounts the folder that was removed). Everything carries the label
+    C(org.tcplab.lab=<lab_id>).
   - A pair that cannot be set up is reported with its cause (a warning) and the other pairs go on;
     the module fails only when no pair could be set up.
   - C(state=absent) - removes every container and network labelled with the lab id, and nothing else.
@@ -73,10 +75,13 @@ class PairSetup:
     """Sets one pair up; in check mode (`check`) changes nothing and lists in `would` what it
     would do (make/replace/start a network or container)."""
 
-    def __init__(self, engine, params, image_id, programs, check=False):
+    def __init__(self, engine, params, image_id, programs, check=False, programs_new=False):
         self.engine, self.params = engine, params
         self.image_id, self.programs, self.check = image_id, programs, check
         self.bind = f"{programs}:{params['remote_dir']}:ro"
+        # The programs' folder was (re)made by this call: a container left from before mounts the
+        # folder that was removed (make clean removes it), not this one, and is made again.
+        self.programs_new = programs_new
 
     def __call__(self, pair):
         changed, would = False, []
@@ -152,7 +157,7 @@ class PairSetup:
 
     def matches(self, found, pair, role):
         network = (found.get("NetworkSettings", {}).get("Networks") or {}).get(pair["network"]["name"]) or {}
-        return (found.get("Image") == self.image_id
+        return (not self.programs_new and found.get("Image") == self.image_id
                 and found["Config"].get("Cmd") == ["sleep", "infinity"]
                 and only_bind((found.get("HostConfig") or {}).get("Binds"), self.bind)
                 and address(network) == pair[role]["address"]
@@ -183,8 +188,10 @@ def present(module, engine):
         module.fail_json(msg=f"The image {p['image']} is not on this Docker host: run the whole lab "
                              "(its image step builds it), or set lab_image_name to an image with python3.")
     programs = os.path.join(p["spool"], p["lab_id"], "programs")
+    programs_new = not os.path.isdir(programs)
     written = write_programs(programs, p["programs"], module.check_mode)
-    setup = PairSetup(engine, p, image["Id"] if image else None, programs, module.check_mode)
+    setup = PairSetup(engine, p, image["Id"] if image else None, programs, module.check_mode,
+                      programs_new)
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, p["parallel"])) as pool:
         results = dict(pool.map(setup, p["pairs"]))
     failed = {name: r["error"] for name, r in results.items() if r["error"]}
