@@ -19,6 +19,7 @@ retransmission too: with segments [1, 3] the 3rd is the one after segment 1's re
 
 import ipaddress
 import re
+import shutil
 import subprocess
 
 TABLE = "tcplab_loss"
@@ -70,6 +71,20 @@ def ruleset(port, loss, table=TABLE, ends=None):
         lines.append(f"    {key} @seen{k - 1} {fill} {verdict}" if k > 1 else f"    {fill} {verdict}")
     lines += ["  }", "}"]
     return "\n".join(lines) + "\n"
+
+
+def nft_path():
+    """Where nft is (root's PATH may lack /usr/sbin), or None when it is not installed."""
+    return shutil.which("nft") or shutil.which("nft", path="/usr/sbin:/sbin")
+
+
+def unusable(prefix):
+    """Why nft cannot be used with `prefix` (its first line of error), or '' when it works."""
+    try:
+        _nft(prefix, ["list", "tables"])
+    except LossError as error:
+        return str(error)
+    return ""
 
 
 def _nft(prefix, args, text=None):

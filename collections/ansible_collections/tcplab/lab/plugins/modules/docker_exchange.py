@@ -257,8 +257,7 @@ def main():
     )
     params = module.params
     nsenter = shutil.which("nsenter") or shutil.which("nsenter", path="/usr/bin:/usr/sbin:/bin:/sbin")
-    nft = shutil.which("nft") or shutil.which("nft", path="/usr/sbin:/sbin")
-    tools = {"engine": Engine(params["docker_socket"]), "nsenter": nsenter, "nft": nft,
+    tools = {"engine": Engine(params["docker_socket"]), "nsenter": nsenter, "nft": loss.nft_path(),
              "tcpdump": tcpdump.version()}
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, params["parallel"])) as pool:

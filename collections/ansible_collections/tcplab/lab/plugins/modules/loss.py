@@ -45,19 +45,12 @@ by_capture:
                                      table: tcplab_loss.tcplab.1, dropped: 1}, error: ""}}
 """
 
-import shutil
 import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.tcplab.lab.plugins.module_utils import arguments, loss
 
 FAILURES = (loss.LossError, OSError, subprocess.SubprocessError)
-
-
-def nft_argv():
-    """nft's argv in this machine's own namespace, or None when it is not installed."""
-    found = shutil.which("nft") or shutil.which("nft", path="/usr/sbin:/sbin")
-    return [found] if found else None
 
 
 def present(prefix, scenario, pair, receiver, table):
@@ -77,10 +70,9 @@ def present(prefix, scenario, pair, receiver, table):
 
 
 def absent(prefix, pair, receiver, table):
-    part = {"loss": {}, "error": ""}
     if prefix is None or not loss.present(prefix, table):
         return {}  # never put in place; its start said why
-    errors = []
+    part, errors = {"loss": {}, "error": ""}, []
     try:
         part["loss"]["dropped"] = loss.dropped(prefix, table)
     except FAILURES as error:
@@ -104,7 +96,8 @@ def main():
     if not scenario.get("loss"):
         module.exit_json(changed=False, by_capture={})
     receiver = "server" if scenario["loss"]["direction"] == "to_server" else "client"
-    prefix = nft_argv()
+    nft = loss.nft_path()
+    prefix = [nft] if nft else None  # in this machine's own namespace
     results = {}
     for pair in p["pairs"]:
         table = loss.table_name(p["run"]["lab_id"], pair["index"])

@@ -94,16 +94,11 @@ def port_holders(ports):
     return holders
 
 
-def nft():
-    """nft's argv, or None when it is not installed."""
-    found = shutil.which("nft") or shutil.which("nft", path="/usr/sbin:/sbin")
-    return [found] if found else None
-
-
 def leftovers(folder, remote_dir, lab_id, dry_run=False):
     """Stop the servers and captures an earlier run left running under `folder`, and remove its
     lost segments' tables; with `dry_run` (check mode) only name what a run would stop."""
-    tables = loss.leftovers(nft(), lab_id, dry_run) if nft() else []
+    nft = loss.nft_path()
+    tables = loss.leftovers([nft], lab_id, dry_run) if nft else []
     return (supervise.stop_leftovers(folder, remote_dir, dry_run)
             + tcpdump.stop_leftovers(folder, dry_run) + tables)
 
@@ -113,14 +108,13 @@ def drop_problem(name, drops):
     if not drops:
         return ""
     fix = f"install nftables on {name}, or leave {drops[0]} out of lab_run_scenarios"
-    if nft() is None:
+    nft = loss.nft_path()
+    if nft is None:
         return f"{name} has no nft, which scenario {drops[0]} needs to drop a segment there: {fix}"
-    result = subprocess.run(nft() + ["list", "tables"], capture_output=True, text=True, check=False,
-                            timeout=30)
-    if result.returncode != 0:
-        said = (result.stderr or result.stdout).strip().splitlines()
-        return (f"nft does not work on {name} ({said[0] if said else f'exit {result.returncode}'}), "
-                f"and scenario {drops[0]} needs it to drop a segment there: {fix}")
+    said = loss.unusable([nft])
+    if said:
+        return (f"nft does not work on {name} ({said}), and scenario {drops[0]} needs it to drop a "
+                f"segment there: {fix}")
     return ""
 
 
