@@ -1,7 +1,10 @@
-"""File helpers for the controller's modules: checksums, and writes that change only what differs."""
+"""File helpers for the modules: checksums, writes that change only what differs, and removals that
+another cleaner of the same machine may have done first."""
 
 import hashlib
 import os
+import shutil
+import sys
 
 
 def sha256(path):
@@ -19,6 +22,28 @@ def read_int(path, default=0):
             return int(f.read().strip())
     except (OSError, ValueError):
         return default
+
+
+def discard(path):
+    """Remove a file that may already be gone (another cleaner of the same machine was first)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def remove_tree(folder):
+    """Remove `folder` and everything under it, while another cleaner of the same machine may be
+    removing it too (the controller and a lab host that is the controller itself): what vanished
+    under us is not an error."""
+    def gone_already(_function, _path, error):
+        error = error if isinstance(error, BaseException) else error[1]
+        if not isinstance(error, FileNotFoundError):
+            raise error
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(folder, onexc=gone_already)
+    else:
+        shutil.rmtree(folder, onerror=gone_already)
 
 
 def write_if_changed(path, text):

@@ -77,5 +77,8 @@ def release(spool, lab_id, run_id=None):
     held = read(path)
     if held is None or held.get("lab_id") != lab_id or (run_id is not None and held.get("run_id") != run_id):
         return False
-    os.unlink(path)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:  # another cleaner of the same machine was first
+        return False
     return True

@@ -117,9 +117,14 @@ def present(prefix, table=TABLE):
 
 
 def remove(prefix, table=TABLE):
-    """Remove the table when it is there."""
+    """Remove the table when it is there (and still there: another cleaner of the same machine may
+    remove it first)."""
     if present(prefix, table):
-        _nft(prefix, ["delete", "table", "inet", table])
+        try:
+            _nft(prefix, ["delete", "table", "inet", table])
+        except LossError:
+            if present(prefix, table):
+                raise
 
 
 def leftovers(prefix, lab_id, dry_run=False):
@@ -130,5 +135,5 @@ def leftovers(prefix, lab_id, dry_run=False):
     names = [n for n in names if re.fullmatch(rf"{re.escape(TABLE)}\.{re.escape(lab_id)}\.\d+", n)]
     if not dry_run:
         for name in names:
-            _nft(prefix, ["delete", "table", "inet", name])
+            remove(prefix, name)
     return [f"nft table {name}" for name in names]

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 
-from ansible_collections.tcplab.lab.plugins.module_utils.files import read_int
+from ansible_collections.tcplab.lab.plugins.module_utils.files import discard, read_int
 
 SUPERVISOR = """
 import os, subprocess, sys
@@ -109,7 +109,7 @@ def stop_leftovers(folder, program_dir, dry_run=False):
                 stop(stem, command)
             stopped.append(stem)
         if not dry_run:
-            os.unlink(pid_file)
+            discard(pid_file)
     return stopped
 
 

@@ -21,7 +21,7 @@ import signal
 import subprocess
 import time
 
-from ansible_collections.tcplab.lab.plugins.module_utils.files import own_like_folder, read_int, sha256
+from ansible_collections.tcplab.lab.plugins.module_utils.files import discard, own_like_folder, read_int, sha256
 
 # A capture's settings, the lab's defaults (module_utils/arguments.py gives them to the modules;
 # role lab_exchange's defaults must be the same, tests/test_module_docs.py checks).
@@ -207,7 +207,7 @@ def stop_leftovers(folder, dry_run=False):
                     os.kill(pid, signal.SIGKILL)
             stopped.append(pid_file[:-len(".tcpdump.pid")])
         if not dry_run:
-            os.unlink(pid_file)
+            discard(pid_file)
     return stopped
 
 

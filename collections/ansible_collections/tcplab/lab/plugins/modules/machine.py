@@ -75,11 +75,10 @@ stopped: {description: "Leftover servers and captures stopped (in check mode: fo
 import os
 import platform
 import re
-import shutil
 import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.tcplab.lab.plugins.module_utils import arguments, lock, loss, supervise, tcpdump
+from ansible_collections.tcplab.lab.plugins.module_utils import arguments, files, lock, loss, supervise, tcpdump
 
 
 def port_holders(ports):
@@ -101,6 +100,18 @@ def leftovers(folder, remote_dir, lab_id, dry_run=False):
     tables = loss.leftovers([nft], lab_id, dry_run) if nft else []
     return (supervise.stop_leftovers(folder, remote_dir, dry_run)
             + tcpdump.stop_leftovers(folder, dry_run) + tables)
+
+
+def clean(spool, lab_id, remote_dir):
+    """make clean on one machine: stop the lab's leftovers, remove its spool and give back its lock.
+    Another cleaner of the same machine may be doing the same at once (the controller and a lab host
+    that is the controller itself). Returns (what was stopped, whether anything changed)."""
+    folder = os.path.join(spool, lab_id)
+    stopped, existed = [], os.path.isdir(folder)
+    if existed:
+        stopped = leftovers(folder, remote_dir, lab_id)
+        files.remove_tree(folder)
+    return stopped, lock.release(spool, lab_id) or existed
 
 
 def drop_problem(name, drops):
@@ -143,13 +154,8 @@ def main():
         module.exit_json(changed=False, released=released, stopped=[], tcpdump="",
                          python=platform.python_version())
     if p["state"] == "absent":
-        stopped, existed = [], os.path.isdir(folder)
-        if existed:
-            stopped = leftovers(folder, p["remote_dir"], p["lab_id"])
-            shutil.rmtree(folder)
-        released = lock.release(p["spool"], p["lab_id"])
-        module.exit_json(changed=existed or released, stopped=stopped, tcpdump="",
-                         python=platform.python_version())
+        stopped, changed = clean(p["spool"], p["lab_id"], p["remote_dir"])
+        module.exit_json(changed=changed, stopped=stopped, tcpdump="", python=platform.python_version())
     if p["lock"] is not None:
         held = lock.held_by_another(p["spool"], p["lock"]) if module.check_mode \
             else lock.take(p["spool"], p["lock"])
