@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import gc
 import json
 import os
 import shutil
@@ -24,6 +25,8 @@ from analyzer_loopback import can_capture
 from handin import (class_plan, handout_commands, seed_programs, silent_server, take_capture,
                     write_plan)
 
+from tcplab.grading.attempts import examine, judge_attempt
+from tcplab.grading.intake import HandIn
 from tcplab.grading.whose import MessageOwners, carried, pair_from_name, scenario_from_name
 from tcplab.handout import write_handout
 
@@ -142,6 +145,28 @@ def test_each_capture_is_graded_as_its_pair_and_scenario(lab: Class) -> None:
     assert sorted(path.name for path in lab.folder.iterdir()) == [  # nothing written into them
         "ani-budi-tcp.pcap", "ani-budi_upcall.pcap", "citra-dewi-tcp.pcap", "dari-citra",
         "tcp.pcap"]
+
+
+def test_a_files_analysis_is_freed_when_dropped_not_left_to_the_cycle_collector(lab: Class) -> None:
+    """Grading a class reads file after file: what it drops is freed by reference counts at
+    once. (Each attempt once held its submission, which holds its attempts: every file's whole
+    analysis was a reference cycle, freed only by the cycle collector walking all of it.)"""
+    owners = MessageOwners.of(lab.plan)
+    path = lab.folder / "ani-budi-tcp.pcap"
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        found = examine(HandIn(path.name, path.name, (), path), lab.plan, owners)
+        for attempt in found.attempts:
+            judge_attempt(attempt, lab.plan, owners)
+        assert [(a.scenario, a.reasons) for a in found.attempts] == [("reqresp", [])]
+        assert found.attempts[0].submission.owner == "ani-budi"
+        del found, attempt
+        assert gc.collect() == 0  # nothing was left for the cycle collector
+    finally:
+        if was:
+            gc.enable()
 
 
 def test_the_report_says_whose_each_capture_is_and_how_that_was_found(lab: Class) -> None:

@@ -10,6 +10,7 @@ says of whose it is and how that was found.
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,8 +43,14 @@ class Attempt:
     scenario_from: str  # "server port", "file name", "messages"
     conversation: Conversation | None  # None: the file names the scenario but holds no attempt
     analysis: ConversationAnalysis | None
-    submission: Submission
+    submission: Submission  # held weakly: the submission holds its attempts
     reasons: list[str] = field(default_factory=list)  # once judged for its pair
+
+    def __post_init__(self) -> None:
+        # A strong reference back would make every file's whole analysis a reference cycle, freed
+        # only by the cycle collector walking all of it (a 48,000-packet capture: 190,000 objects
+        # walked, 0.03 s) instead of by reference counts the moment it is dropped.
+        self.submission = weakref.proxy(self.submission)
 
     @property
     def sent(self) -> list[str]:
