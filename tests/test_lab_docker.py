@@ -87,9 +87,14 @@ def test_bad_variable_fails_before_anything_starts_and_names_it(lab):
     assert labelled(lab["lab_id"]) == ([], [])
 
 
-def test_a_class_of_42_pairs_provisions_and_teardown_removes_exactly_it(lab):
+def test_a_class_of_42_pairs_provisions_and_teardown_removes_exactly_it(lab, tmp_path):
+    """... and on the Docker host, after the containers, the capture a run cut short left running
+    (its pid file in the lab's spool) and the spool itself."""
     decoy_network = DOCKER.networks.create("tcplab-pytest-decoy", labels={"org.tcplab.lab": "someone-else"})
     decoy = DOCKER.containers.create("tcplab/debian-python3:bookworm", name="tcplab-pytest-p01-decoy")
+    spool = Path("/var/tmp/tcplab") / lab["lab_id"]
+    left = subprocess.Popen(["tcpdump", "-i", "lo", "-w", str(tmp_path / "left.pcap"), "port", "9"],
+                            stderr=subprocess.DEVNULL)
     try:
         playbook("lab.yml", "--tags", "lab_provision", **lab, lab_class_size=42)
         containers, networks = labelled(lab["lab_id"])
@@ -98,12 +103,17 @@ def test_a_class_of_42_pairs_provisions_and_teardown_removes_exactly_it(lab):
         assert len(set(subnets)) == 42
         assert all(s.subnet_of(ipaddress.ip_network(lab["lab_network_pool"])) for s in subnets)
         assert all(c.status == "running" for c in containers)
+        (spool / "r-cut-short" / "p01").mkdir(parents=True, exist_ok=True)
+        (spool / "r-cut-short" / "p01" / "reqresp.tcpdump.pid").write_text(f"{left.pid}\n")
 
         playbook("tcplab.lab.teardown", lab_id=lab["lab_id"])
         assert labelled(lab["lab_id"]) == ([], [])
+        assert left.wait(timeout=10) is not None and not spool.exists()
         decoy.reload()  # raises NotFound if teardown removed what it did not make
         decoy_network.reload()
     finally:
+        left.kill()
+        left.wait()
         decoy.remove(force=True)
         decoy_network.remove()
 
