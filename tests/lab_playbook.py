@@ -27,6 +27,14 @@ def ansible_playbook(name, *args, inventory=None, variables=None, env=None, time
     return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=timeout)
 
 
+def teardown(inventory=None, variables=None):
+    """make clean (the playbook tcplab.lab.teardown), which must succeed: a fixture that ignored a
+    teardown stopped half-way once left containers that spoiled a later test's run."""
+    down = ansible_playbook("tcplab.lab.teardown", inventory=inventory, variables=variables)
+    assert down.returncode == 0, down.stdout[-4000:] + down.stderr[-2000:]
+    return down
+
+
 def playbook_command(name, *args, inventory=None, variables=None, env=None):
     """(argv, environment) that run playbook `name` as `make` does."""
     command = [str(BIN / "ansible-playbook")]

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from lab_playbook import ROOT, ansible_playbook, make_command
+from lab_playbook import ROOT, make_command, teardown
 
 LAB = "tcplab-view"
 
@@ -17,7 +17,7 @@ LAB = "tcplab-view"
 @pytest.fixture
 def captures(tmp_path):
     yield tmp_path / "captures"
-    ansible_playbook("tcplab.lab.teardown", variables={"lab_id": LAB})
+    teardown(variables={"lab_id": LAB})
 
 
 def make_lab(captures, *args, verbose=False):

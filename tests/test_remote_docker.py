@@ -17,7 +17,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from lab_playbook import ansible_playbook, sshd_image
+from lab_playbook import ansible_playbook, sshd_image, teardown
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKER = docker.from_env()
@@ -66,7 +66,7 @@ def remote_docker_host(tmp_path):
             "lab_captures_dir": str(tmp_path / "captures"), "lab_known_hosts": str(tmp_path / "known_hosts"),
             "lab_roster": [{"name": "r01", "docker_host": "lab-pc-2"}]}))
         yield inventory
-        ansible_playbook("tcplab.lab.teardown", inventory=inventory)
+        teardown(inventory=inventory)
     finally:
         host.remove(force=True)
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import docker
 import pytest
-from lab_playbook import ROOT, ansible_playbook, sshd_image
+from lab_playbook import ROOT, ansible_playbook, sshd_image, teardown
 
 DOCKER = docker.from_env()
 PORT = 2297
@@ -239,8 +239,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
         wait_for_ssh(PORT)
         yield lab
     finally:
-        ansible_playbook("tcplab.lab.teardown", inventory=lab.inventory)
-        lab.host.remove(force=True)
+        try:
+            teardown(inventory=lab.inventory)
+        finally:
+            lab.host.remove(force=True)
         assert Path("/etc/passwd").read_text() == accounts_here  # no account here, ever
 
 

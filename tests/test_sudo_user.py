@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from lab_playbook import ROOT, ansible_playbook
+from lab_playbook import ROOT, teardown
 from teacher import as_user, can_read, copy_project, prepare
 
 USER = "tcplab-teacher"
@@ -41,9 +41,11 @@ def teacher():
     try:
         yield pwd.getpwnam(USER)
     finally:
-        ansible_playbook("tcplab.lab.teardown", variables={"lab_id": LAB["lab_id"]})
-        sudoers.unlink()
-        subprocess.run(["userdel", "--remove", USER], check=False, capture_output=True)
+        try:
+            teardown(variables={"lab_id": LAB["lab_id"]})
+        finally:
+            sudoers.unlink()
+            subprocess.run(["userdel", "--remove", USER], check=False, capture_output=True)
 
 
 @pytest.fixture
