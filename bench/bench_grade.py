@@ -60,11 +60,11 @@ def class_plan(pairs: int, captures: Path) -> dict:
               for n in range(1, pairs + 1)]
     scenarios = {"reqresp": {"port": 2222, "server": "reqresp/server.py",
                              "client": "reqresp/client.py", "reply_format": "{message}",
-                             "messages": ["hello"]},
+                             "handin": "tcp", "messages": ["hello"]},
                  "upcall": {"port": 4141, "server": "upcall/server.py",
                             "client": "upcall/client.py",
                             "reply_format": "Upcall event: Processing {message}",
-                            "messages": ["1"]}}
+                            "handin": "upcall", "messages": ["1"]}}
     settings = {"lab_id": "tcplab", "lab_run_id": "20261128T080000Z", "lab_class_size": 0,
                 "lab_roster": roster, "lab_run_scenarios": ["reqresp", "upcall"],
                 "lab_scenarios": scenarios, "lab_messages": {}, "lab_messages_seed": "bench",

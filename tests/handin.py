@@ -43,11 +43,11 @@ def class_plan(captures_dir: Path, roster: list[dict], seed: str = "kelas-a 2026
     ports = ports or {"reqresp": free_port(), "upcall": free_port()}
     scenarios = {
         "reqresp": {"port": ports["reqresp"], "server": "reqresp/server.py",
-                    "client": "reqresp/client.py", "reply_format": "{message}",
+                    "client": "reqresp/client.py", "reply_format": "{message}", "handin": "tcp",
                     "messages": ["hello", "request and response over TCP"]},
         "upcall": {"port": ports["upcall"], "server": "upcall/server.py",
                    "client": "upcall/client.py",
-                   "reply_format": "Upcall event: Processing {message}",
+                   "reply_format": "Upcall event: Processing {message}", "handin": "upcall",
                    "messages": ["1", "order 42 placed"]},
     }
     settings = {

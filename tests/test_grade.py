@@ -307,12 +307,20 @@ def test_the_longest_pair_name_a_file_name_starts_with_wins() -> None:
 
 
 def test_a_file_name_says_the_scenario_as_the_seeds_name_it() -> None:
-    scenarios = ["reqresp", "upcall", "pubsub"]
+    """By the name the scenario gives its capture (scenarios.yml's ``handin``) or its own."""
+    scenarios = {"reqresp": {"handin": "tcp"}, "upcall": {"handin": "upcall"}, "pubsub": {},
+                 "reqresp-loss": {}, "chat": {"handin": "obrolan-tcp"}}
     assert scenario_from_name("ani-budi-tcp.pcap", "ani-budi", scenarios) == "reqresp"
+    assert scenario_from_name("ani-budi-reqresp.pcap", "ani-budi", scenarios) == "reqresp"
     assert scenario_from_name("upcall.pcap", None, scenarios) == "upcall"
     assert scenario_from_name("ani_pubsub-2.pcapng", "ani", scenarios) == "pubsub"
     assert scenario_from_name("budi-tcp-upcall.pcap", "budi", scenarios) is None  # which one?
     assert scenario_from_name("capture.pcap", None, scenarios) is None
+    # reqresp said inside reqresp-loss (and tcp inside obrolan-tcp) is the longer one's
+    assert scenario_from_name("ani-reqresp-loss.pcap", "ani", scenarios) == "reqresp-loss"
+    assert scenario_from_name("ani_Reqresp_Loss (1).pcapng", "ani", scenarios) == "reqresp-loss"
+    assert scenario_from_name("ani-obrolan-tcp.pcap", "ani", scenarios) == "chat"
+    assert scenario_from_name("ani-reqresp-loss-tcp.pcap", "ani", scenarios) is None
 
 
 def test_only_messages_given_to_one_pair_say_whose_a_capture_is(tmp_path: Path) -> None:

@@ -19,12 +19,14 @@ from tcplab.handout import write_handout
 from tcplab.formats.plan import PlanFileError
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = {
+SCENARIOS = {  # as scenarios.yml defines them
     "reqresp": {"port": 2222, "server": "reqresp/server.py", "client": "reqresp/client.py",
-                "reply_format": "{message}", "messages": ["hello"]},
+                "reply_format": "{message}", "handin": "tcp", "messages": ["hello"]},
     "upcall": {"port": 4141, "server": "upcall/server.py", "client": "upcall/client.py",
-               "reply_format": "Upcall event: Processing {message}", "messages": ["1"]},
+               "reply_format": "Upcall event: Processing {message}", "handin": "upcall",
+               "messages": ["1"]},
 }
+REQRESP_PROGRAMS = {key: value for key, value in SCENARIOS["reqresp"].items() if key != "handin"}
 ODD = ["<b>tebal</b>", "`kode` & *miring* _x_", "a | b # [c](d)", "  spasi  ", "exit", "",
        "&amp; {{ 7*7 }} \\n"]
 HOSTS = {"localhost": {"ansible_connection": "local"}, "vm01": {"ansible_host": "192.0.2.11"},
@@ -271,7 +273,7 @@ def test_pairs_on_machines_capture_their_own_conversation(tmp_path: Path) -> Non
 
 
 def test_any_other_scenario_hands_in_pair_dash_scenario(tmp_path: Path) -> None:
-    scenarios = {**SCENARIOS, "pubsub": {**SCENARIOS["reqresp"], "port": 5555}}
+    scenarios = {**SCENARIOS, "pubsub": {**REQRESP_PROGRAMS, "port": 5555}}
     plan = class_plan(lab_scenarios=scenarios, lab_run_scenarios=["pubsub"],
                       lab_roster=ROSTER[:1])
     ani, = read_markdown(write_handout(plan, tmp_path)[0].read_text(encoding="utf-8"))
@@ -415,7 +417,7 @@ def test_by_default_the_handout_speaks_the_plans_language(tmp_path: Path) -> Non
 ])
 def test_a_loss_scenario_says_what_to_look_for_and_whose_drop_it_is(
         tmp_path: Path, language: str, look_for: list[str]) -> None:
-    scenarios = {**SCENARIOS, "reqresp-loss": {**SCENARIOS["reqresp"], "port": 2223, "loss": {
+    scenarios = {**SCENARIOS, "reqresp-loss": {**REQRESP_PROGRAMS, "port": 2223, "loss": {
         "direction": "to_server", "segments": [2]}}}
     plan = class_plan(lab_scenarios=scenarios, lab_run_scenarios=["reqresp", "reqresp-loss"],
                       lab_roster=ROSTER[:1])

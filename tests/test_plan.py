@@ -432,3 +432,21 @@ def test_a_run_id_whose_plan_is_of_another_lab_or_roster_is_refused():
         check_same_class(machines, moved)
     assert str(raised.value) == ("Run r7 has pair p01 with server vm01 and client vm02, this one with server vm01 "
                                  "and client vm03: leave lab_run_id empty for a new run (or give a new run id).")
+
+
+def test_a_scenario_names_its_capture_as_the_course_does_and_each_its_own():
+    """scenarios.yml's ``handin``: the seeds' tcp.pcap for reqresp, so a pair hands in
+    <pair>-tcp.pcap; a scenario without one hands in <pair>-<scenario>.pcap."""
+    root = Path(__file__).resolve().parent.parent
+    shipped = yaml.safe_load((root / "collections/ansible_collections/tcplab/lab/roles/lab_plan/defaults/"
+                              "main/scenarios.yml").read_text())["lab_scenarios"]
+    result = plan(lab_scenarios=shipped, lab_run_scenarios="reqresp,upcall,reqresp-loss")
+    assert {name: spec.get("handin") for name, spec in result["scenarios"].items()} == {
+        "reqresp": "tcp", "upcall": "upcall", "reqresp-loss": None}
+    for bad in ("tcp.pcap", "TCP", "../x", "", 7, "a" * 31):
+        scenarios = {**SCENARIOS, "upcall": {**SCENARIOS["upcall"], "handin": bad}}
+        message = error(lab_scenarios=scenarios)
+        assert message.startswith(f"lab_scenarios.upcall.handin {bad!r}: give the name of the capture")
+    twice = {**SCENARIOS, "reqresp": {**SCENARIOS["reqresp"], "handin": "upcall"}}
+    assert error(lab_scenarios=twice) == ("lab_scenarios.upcall.handin 'upcall': the captures of reqresp "
+                                          "are named so already; give upcall a handin of its own.")

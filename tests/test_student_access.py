@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = ROOT / "collections/ansible_collections/tcplab/lab/roles/lab_students" / "files" / "tcplab-student"
 SCENARIOS = {
     "reqresp": {"port": 2222, "server": "reqresp/server.py", "client": "reqresp/client.py",
-                "reply_format": "{message}", "messages": ["hello"]},
+                "reply_format": "{message}", "handin": "tcp", "messages": ["hello"]},
     "upcall": {"port": 4141, "server": "upcall/server.py", "client": "upcall/client.py",
-               "reply_format": "Upcall event: Processing {message}", "messages": ["1"]},
+               "reply_format": "Upcall event: Processing {message}", "handin": "upcall",
+               "messages": ["1"]},
 }
 HOSTS = {"localhost": {"ansible_connection": "local"}, "vm01": {"ansible_host": "192.0.2.11"},
          "vm02": {"ansible_host": "192.0.2.12", "lab_student_address": "vm02.lab.example",

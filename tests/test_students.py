@@ -42,9 +42,10 @@ SCENARIOS = ("reqresp", "upcall")
 # The course's scenarios on ports of this test's own: pair m01 serves on the host's loopback.
 SCENARIO_SPECS = {
     "reqresp": {"port": 22970, "server": "reqresp/server.py", "client": "reqresp/client.py",
-                "reply_format": "{message}", "messages": ["hello"]},
+                "reply_format": "{message}", "handin": "tcp", "messages": ["hello"]},
     "upcall": {"port": 22971, "server": "upcall/server.py", "client": "upcall/client.py",
-               "reply_format": "Upcall event: Processing {message}", "messages": ["1"]},
+               "reply_format": "Upcall event: Processing {message}", "handin": "upcall",
+               "messages": ["1"]},
 }
 
 

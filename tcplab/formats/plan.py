@@ -6,8 +6,9 @@ every pair's names, addresses and messages, and never the teacher's seed. The ha
 and raises `PlanFileError` with one line naming what is wrong and what a plan has there.
 
 Students hand in one capture per scenario, named after their pair and the file the course
-names (`handin_name`): ``<pair>-tcp.pcap`` for reqresp and ``<pair>-upcall.pcap`` for upcall
-(the seeds write ``tcp.pcap`` and ``upcall.pcap``), ``<pair>-<scenario>.pcap`` for any other.
+names (`handin_name`, the scenario's ``handin``): ``<pair>-tcp.pcap`` for reqresp and
+``<pair>-upcall.pcap`` for upcall (the seeds write ``tcp.pcap`` and ``upcall.pcap``),
+``<pair>-<scenario>.pcap`` for a scenario without one.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from .scenarios import Scenario, read_loss
 
 PLAN_SCHEMA = "tcplab.plan/1"
 PAIR_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")  # the names the plan gives or accepts
-SEED_CAPTURE_NAMES = {"reqresp": "tcp", "upcall": "upcall"}  # the seeds' tcp.pcap, upcall.pcap
 PAIR_KINDS = ("docker", "machines")
+HANDIN_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,29}")  # a scenario's capture name: tcp (tcp.pcap)
 
 
 class PlanFileError(Exception):
@@ -34,9 +35,10 @@ class PlanFileError(Exception):
         self.text = text
 
 
-def handin_name(pair: str, scenario: str) -> str:
-    """The file a pair hands in for a scenario: ``ani-budi-tcp.pcap`` for reqresp."""
-    return f"{pair}-{SEED_CAPTURE_NAMES.get(scenario, scenario)}.pcap"
+def handin_name(pair: str, scenario: str, spec: dict) -> str:
+    """The file a pair hands in for a scenario (`spec`, the plan's): ``ani-budi-tcp.pcap`` for
+    reqresp, whose ``handin`` is ``tcp``."""
+    return f"{pair}-{spec.get('handin') or scenario}.pcap"
 
 
 def load_plan(path: Path) -> dict:
@@ -85,6 +87,9 @@ def check_plan(plan: object, where: str = "plan") -> dict:
                 raise bad(f"scenarios.{name}.{field}", spec.get(field), "string")
         if "loss" in spec and read_loss(spec["loss"]) is None:
             raise bad(f"scenarios.{name}.loss", spec["loss"], "loss")
+        handin = spec.get("handin")
+        if handin is not None and not (isinstance(handin, str) and HANDIN_NAME.fullmatch(handin)):
+            raise bad(f"scenarios.{name}.handin", handin, "handin")
     pairs = plan.get("pairs")
     if not isinstance(pairs, list) or not pairs:
         raise bad("pairs", pairs, "pairs")

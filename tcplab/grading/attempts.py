@@ -101,7 +101,7 @@ def examine(item: HandIn, plan: dict, owners: MessageOwners) -> Submission:
     except CaptureError as bad:
         found.problem = bad.text
     if found.capture is None:  # a file named for a pair and a scenario is still that pair's
-        named = scenario_from_name(item.file_name, found.named_as, list(plan["scenarios"]))
+        named = scenario_from_name(item.file_name, found.named_as, plan["scenarios"])
         owner = found.submitted_by or found.named_as
         if owner is not None and named is not None:
             found.owner = owner
@@ -146,7 +146,7 @@ def _attempt_elsewhere(found: Submission, plan: dict, owners: MessageOwners,
     talk = next((c for c in found.found if carries_data(c)), None)
     analysis = analyze_conversation(talk, time_zero, None, None, None) if talk else None
     sent = [m.text for m in analysis.messages[C2S].items] if analysis else []
-    named = scenario_from_name(found.item.file_name, found.named_as, list(plan["scenarios"]))
+    named = scenario_from_name(found.item.file_name, found.named_as, plan["scenarios"])
     by_messages = {scenario for message in sent if owners.pair_of(message)
                    for _, scenario in owners.owners[message]}
     if named is not None:

@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..formats.plan import SEED_CAPTURE_NAMES
 from .intake import HandIn, same_person
 
 
@@ -59,14 +58,30 @@ def pair_from_folders(folders: tuple[str, ...], pairs: list[str]) -> str | None:
     return None
 
 
-def scenario_from_name(file_name: str, pair: str | None, scenarios: list[str]) -> str | None:
-    """The scenario a file name says after its pair: ``tcp`` (the seeds' tcp.pcap) or a name."""
+def scenario_from_name(file_name: str, pair: str | None, scenarios: dict[str, dict]) -> str | None:
+    """The scenario a file name says after its pair: its capture's name (``handin``: ``tcp``,
+    the seeds' tcp.pcap) or its own name, as whole words; `scenarios` are the plan's. A name
+    said only inside a longer one does not count (``reqresp`` in ``ani-reqresp-loss.pcap``);
+    two scenarios said is none."""
     stem = file_name.lower().split(".", 1)[0]
     rest = stem[len(pair) + 1:] if pair and stem.startswith(pair) else stem
-    words = set(re.split(r"[-_. ]+", rest))
-    said = [name for name in scenarios
-            if name.lower() in words or SEED_CAPTURE_NAMES.get(name) in words]
+    words = _words(rest)
+    spans: dict[str, set[tuple[int, int]]] = {}
+    for name, spec in scenarios.items():
+        for said_as in {name, spec.get("handin") or name}:
+            tokens = _words(said_as)
+            spans.setdefault(name, set()).update(
+                (i, i + len(tokens)) for i in range(len(words) - len(tokens) + 1)
+                if words[i:i + len(tokens)] == tokens)
+    longer = [(name, span) for name, found in spans.items() for span in found]
+    said = [name for name, found in spans.items() if any(
+        not any(other != name and start <= a and b <= end and (a, b) != (start, end)
+                for other, (start, end) in longer) for a, b in found)]
     return said[0] if len(said) == 1 else None
+
+
+def _words(text: str) -> list[str]:
+    return re.split(r"[-_. ]+", text.lower())
 
 
 def scenario_ports(plan: dict) -> dict[int, str]:

@@ -112,7 +112,7 @@ def sheet(plan: dict, pair: dict, password: str | None = None) -> Sheet:
     files = []
     for scenario, spec in plan["scenarios"].items():
         port = str(spec["port"])
-        pcap = handin_name(name, scenario)
+        pcap = handin_name(name, scenario, spec)
         files.append((pcap, scenario))
         server_argv = ["python3", f"{remote}/{spec['server']}", "--port", port]
         client_argv = ["python3", f"{remote}/{spec['client']}", "--host", server["address"],

@@ -408,6 +408,7 @@ STRINGS = {
     "planfile.expect.scenario": "port, server, client and reply_format",
     "planfile.expect.port": "a port number (1-65535)",
     "planfile.expect.loss": "{direction: to_server or to_client, segments: [2]}",
+    "planfile.expect.handin": "a capture's name without .pcap (lower-case letters, digits and dashes)",
     "planfile.expect.pairs": "a list of pairs",
     "planfile.expect.pair_name": "a unique pair name (lower-case letters, digits and dashes)",
     "planfile.expect.kind": "docker or machines",

@@ -421,6 +421,7 @@ STRINGS = {
     "planfile.expect.scenario": "port, server, client dan reply_format",
     "planfile.expect.port": "nomor port (1-65535)",
     "planfile.expect.loss": "{direction: to_server atau to_client, segments: [2]}",
+    "planfile.expect.handin": "nama file capture tanpa .pcap (huruf kecil, angka dan tanda hubung)",
     "planfile.expect.pairs": "daftar pasangan",
     "planfile.expect.pair_name": "nama pasangan yang unik (huruf kecil, angka dan tanda hubung)",
     "planfile.expect.kind": "docker atau machines",

@@ -6,6 +6,7 @@ import hmac
 import json
 import os
 
+from ..formats.plan import HANDIN_NAME
 from .checks import PlanError, as_int, as_list, short_text
 
 
@@ -87,8 +88,22 @@ def planned_scenarios(settings):
         _check_message_list(f"lab_scenarios.{name}.messages", messages, fix)
         scenarios[name] = {"name": name, "port": port, "server": spec["server"], "client": spec["client"],
                            "reply_format": reply_format, "messages": list(messages)}
+        if spec.get("handin") is not None:
+            handin = spec["handin"]
+            if not isinstance(handin, str) or not HANDIN_NAME.fullmatch(handin):
+                raise PlanError(f"lab_scenarios.{name}.handin {handin!r}: give the name of the capture "
+                                "the course hands in, without .pcap: lower-case letters, digits and - "
+                                "(e.g. tcp for tcp.pcap), at most 30.")
+            scenarios[name]["handin"] = handin
         if spec.get("loss") is not None:
             scenarios[name]["loss"] = _loss(name, spec["loss"])
+    captures: dict[str, str] = {}  # the name a pair's capture of each scenario gets
+    for name, spec in scenarios.items():
+        said = spec.get("handin", name)
+        if said in captures:
+            raise PlanError(f"lab_scenarios.{name}.handin {said!r}: the captures of {captures[said]} are "
+                            f"named so already; give {name} a handin of its own.")
+        captures[said] = name
     return scenarios
 
 

@@ -127,6 +127,7 @@ options:
       server: {type: str, description: "The server program, under the programs folder."}
       client: {type: str, description: "The client program, under the programs folder."}
       reply_format: {type: str, description: "The reply the server gives, {message} standing for what the client sent."}
+      handin: {type: str, description: "The name the course gives its capture (C(tcp) for tcp.pcap), else absent."}
       messages: {type: list, elements: str, description: "Its default messages."}
       loss:
         type: dict

@@ -43,7 +43,7 @@ PAIR = _records(
     messages="dict", messages_source="dict", students=_records(name="str", id="str"), login=LOGIN)
 SCENARIO = _record(
     name={"type": "str", "required": True}, port={"type": "int", "required": True}, server="str",
-    client="str", reply_format="str", messages=_strings(),
+    client="str", reply_format="str", handin="str", messages=_strings(),
     loss=_record(direction={"type": "str", "choices": ["to_server", "to_client"]},
                  segments={"type": "list", "elements": "int"}))
 SCENARIOS = dict(SCENARIO, type="list", elements="dict")
