@@ -11,6 +11,8 @@ lab's locks. Standard library only: it runs on the machines.
 import json
 import os
 
+from ansible_collections.tcplab.lab.plugins.module_utils.files import discard
+
 LOCK = "machine.lock"
 
 
@@ -51,10 +53,7 @@ def take(spool, owner):
             if held is not None and not _same_run(held, owner) and not stale(held, owner):
                 return held
             # this run's own, stale, or unreadable (a write cut short): replace it
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
+            discard(path)
             continue
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

@@ -117,14 +117,19 @@ def present(prefix, table=TABLE):
 
 
 def remove(prefix, table=TABLE):
-    """Remove the table when it is there (and still there: another cleaner of the same machine may
-    remove it first)."""
+    """Remove the table when it is there."""
     if present(prefix, table):
-        try:
-            _nft(prefix, ["delete", "table", "inet", table])
-        except LossError:
-            if present(prefix, table):
-                raise
+        delete(prefix, table)
+
+
+def delete(prefix, table=TABLE):
+    """Remove a table known to be there; one that another cleaner of the same machine removed
+    first is no error."""
+    try:
+        _nft(prefix, ["delete", "table", "inet", table])
+    except LossError:
+        if present(prefix, table):
+            raise
 
 
 def leftovers(prefix, lab_id, dry_run=False):
@@ -135,5 +140,5 @@ def leftovers(prefix, lab_id, dry_run=False):
     names = [n for n in names if re.fullmatch(rf"{re.escape(TABLE)}\.{re.escape(lab_id)}\.\d+", n)]
     if not dry_run:
         for name in names:
-            remove(prefix, name)
+            delete(prefix, name)
     return [f"nft table {name}" for name in names]

@@ -78,7 +78,7 @@ def absent(prefix, pair, receiver, table):
     except FAILURES as error:
         errors.append(f"reading nft table {table} on {pair[receiver]['host']}: {error}")
     try:
-        loss.remove(prefix, table)
+        loss.delete(prefix, table)
     except FAILURES as error:
         errors.append(f"removing nft table {table} from {pair[receiver]['host']}: {error}")
     part["error"] = "; ".join(errors)
