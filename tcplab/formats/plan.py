@@ -35,10 +35,15 @@ class PlanFileError(Exception):
         self.text = text
 
 
+def capture_name(scenario: str, spec: dict) -> str:
+    """What the course calls a scenario's capture (`spec`, the plan's): its ``handin`` (``tcp``
+    for reqresp, the seeds' tcp.pcap), else the scenario's name."""
+    return spec.get("handin") or scenario
+
+
 def handin_name(pair: str, scenario: str, spec: dict) -> str:
-    """The file a pair hands in for a scenario (`spec`, the plan's): ``ani-budi-tcp.pcap`` for
-    reqresp, whose ``handin`` is ``tcp``."""
-    return f"{pair}-{spec.get('handin') or scenario}.pcap"
+    """The file a pair hands in for a scenario: ``ani-budi-tcp.pcap`` for reqresp."""
+    return f"{pair}-{capture_name(scenario, spec)}.pcap"
 
 
 def load_plan(path: Path) -> dict:

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ..formats.plan import capture_name
 from .intake import HandIn, same_person
 
 
@@ -66,22 +67,17 @@ def scenario_from_name(file_name: str, pair: str | None, scenarios: dict[str, di
     stem = file_name.lower().split(".", 1)[0]
     rest = stem[len(pair) + 1:] if pair and stem.startswith(pair) else stem
     words = _words(rest)
-    spans: dict[str, set[tuple[int, int]]] = {}
-    for name, spec in scenarios.items():
-        for said_as in {name, spec.get("handin") or name}:
-            tokens = _words(said_as)
-            spans.setdefault(name, set()).update(
-                (i, i + len(tokens)) for i in range(len(words) - len(tokens) + 1)
-                if words[i:i + len(tokens)] == tokens)
-    longer = [(name, span) for name, found in spans.items() for span in found]
-    said = [name for name, found in spans.items() if any(
-        not any(other != name and start <= a and b <= end and (a, b) != (start, end)
-                for other, (start, end) in longer) for a, b in found)]
-    return said[0] if len(said) == 1 else None
+    mentions = [(name, (i, i + len(tokens))) for name, spec in scenarios.items()
+                for tokens in {_words(name), _words(capture_name(name, spec))}
+                for i in range(len(words) - len(tokens) + 1) if words[i:i + len(tokens)] == tokens]
+    said = {name for name, (start, end) in mentions if not any(
+        other != name and outer[0] <= start and end <= outer[1] and outer != (start, end)
+        for other, outer in mentions)}
+    return said.pop() if len(said) == 1 else None
 
 
-def _words(text: str) -> list[str]:
-    return re.split(r"[-_. ]+", text.lower())
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.split(r"[-_. ]+", text.lower()))
 
 
 def scenario_ports(plan: dict) -> dict[int, str]:

@@ -6,7 +6,7 @@ import hmac
 import json
 import os
 
-from ..formats.plan import HANDIN_NAME
+from ..formats.plan import HANDIN_NAME, capture_name
 from .checks import PlanError, as_int, as_list, short_text
 
 
@@ -99,7 +99,7 @@ def planned_scenarios(settings):
             scenarios[name]["loss"] = _loss(name, spec["loss"])
     captures: dict[str, str] = {}  # the name a pair's capture of each scenario gets
     for name, spec in scenarios.items():
-        said = spec.get("handin", name)
+        said = capture_name(name, spec)
         if said in captures:
             raise PlanError(f"lab_scenarios.{name}.handin {said!r}: the captures of {captures[said]} are "
                             f"named so already; give {name} a handin of its own.")
